@@ -1,0 +1,18 @@
+package ai.ensemble.api.internal;
+
+import java.time.Instant;
+
+import ai.ensemble.security.Caller;
+
+/** One chat request in flight: who asked, what, and when it arrived. */
+public record ChatExchange(String requestId, Caller caller, String clientApp, ChatCompletionRequest request,
+                           Instant receivedAt, long startedNanos) {
+
+    String completionId() {
+        return "chatcmpl-" + requestId;
+    }
+
+    long created() {
+        return receivedAt.getEpochSecond();
+    }
+}

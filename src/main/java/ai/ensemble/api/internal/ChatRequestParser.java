@@ -1,0 +1,236 @@
+package ai.ensemble.api.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import ai.ensemble.expert.ChatMessage;
+import ai.ensemble.expert.ExpertRequest;
+import ai.ensemble.shared.ApiError;
+import ai.ensemble.shared.ApiException;
+import org.springframework.stereotype.Component;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Reads and validates a chat request by hand, so that every rejection names the exact field
+ * ({@code messages[2].role}) and the rule it broke, as OpenAI's own API does.
+ */
+@Component
+public class ChatRequestParser {
+
+    private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
+    // Accepted by OpenAI but not (yet) by Ensemble's experts: refused rather than silently ignored.
+    private static final Set<String> UNSUPPORTED = Set.of("tools", "tool_choice", "functions", "function_call",
+            "audio", "modalities", "prediction");
+    private static final int MAX_MESSAGES = 2048;
+
+    private final JsonMapper json;
+
+    ChatRequestParser(JsonMapper json) {
+        this.json = json;
+    }
+
+    public ChatCompletionRequest parse(byte[] body) {
+        JsonNode root;
+        try {
+            root = json.readTree(body);
+        } catch (JacksonException e) {
+            throw invalid(null, "Request body is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw invalid(null, "Request body must be a JSON object");
+        }
+        for (String field : UNSUPPORTED) {
+            if (root.has(field) && !root.get(field).isNull()) {
+                throw invalid(field, "'" + field + "' is not supported by this gateway");
+            }
+        }
+        String model = requiredString(root, "model");
+        List<ChatMessage> messages = messages(root.get("messages"));
+        boolean stream = optionalBoolean(root, "stream");
+        boolean includeUsage = false;
+        JsonNode streamOptions = root.get("stream_options");
+        if (streamOptions != null && !streamOptions.isNull()) {
+            if (!stream) {
+                throw invalid("stream_options", "'stream_options' is only allowed when 'stream' is true");
+            }
+            if (!streamOptions.isObject()) {
+                throw invalid("stream_options", "'stream_options' must be an object");
+            }
+            includeUsage = optionalBoolean(streamOptions, "include_usage", "stream_options.include_usage");
+        }
+        Integer n = optionalInteger(root, "n", 1, Integer.MAX_VALUE);
+        if (n != null && n != 1) {
+            throw invalid("n", "'n' must be 1: an expert returns exactly one choice");
+        }
+        if (root.path("logprobs").asBoolean(false)) {
+            throw invalid("logprobs", "'logprobs' is not supported by this gateway");
+        }
+        Integer maxTokens = optionalInteger(root, "max_completion_tokens", 1, Integer.MAX_VALUE);
+        if (maxTokens == null) {
+            maxTokens = optionalInteger(root, "max_tokens", 1, Integer.MAX_VALUE);
+        }
+        ExpertRequest expertRequest = new ExpertRequest(messages,
+                optionalNumber(root, "temperature", 0, 2),
+                optionalNumber(root, "top_p", 0, 1),
+                maxTokens,
+                stop(root.get("stop")),
+                optionalLong(root, "seed"),
+                optionalNumber(root, "presence_penalty", -2, 2),
+                optionalNumber(root, "frequency_penalty", -2, 2),
+                optionalString(root, "user", 256));
+        Map<String, Object> parameters = json.convertValue(root, new TypeReference<Map<String, Object>>() { });
+        return new ChatCompletionRequest(model, stream, includeUsage, expertRequest, parameters);
+    }
+
+    private static List<ChatMessage> messages(JsonNode node) {
+        if (node == null || node.isNull()) {
+            throw invalid("messages", "'messages' is required");
+        }
+        if (!node.isArray() || node.isEmpty()) {
+            throw invalid("messages", "'messages' must be a non-empty array");
+        }
+        if (node.size() > MAX_MESSAGES) {
+            throw invalid("messages", "'messages' may hold at most " + MAX_MESSAGES + " messages");
+        }
+        List<ChatMessage> messages = new ArrayList<>(node.size());
+        for (int i = 0; i < node.size(); i++) {
+            String path = "messages[" + i + "]";
+            JsonNode message = node.get(i);
+            if (!message.isObject()) {
+                throw invalid(path, "'" + path + "' must be an object with 'role' and 'content'");
+            }
+            JsonNode role = message.get("role");
+            if (role == null || !role.isString() || !ROLES.contains(role.asString())) {
+                throw invalid(path + ".role", "'" + path + ".role' must be one of " + String.join(", ", ROLES.stream().sorted().toList()));
+            }
+            messages.add(new ChatMessage(role.asString(), content(message.get("content"), path + ".content")));
+        }
+        return messages;
+    }
+
+    /** Text content: a string, or an array of {@code {"type":"text","text":...}} parts joined. */
+    private static String content(JsonNode node, String path) {
+        if (node == null || node.isNull()) {
+            throw invalid(path, "'" + path + "' is required");
+        }
+        if (node.isString()) {
+            return node.asString();
+        }
+        if (!node.isArray()) {
+            throw invalid(path, "'" + path + "' must be a string or an array of text parts");
+        }
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode part = node.get(i);
+            String partPath = path + "[" + i + "]";
+            if (!part.isObject() || !"text".equals(part.path("type").asString(null)) || !part.path("text").isString()) {
+                throw invalid(partPath, "'" + partPath + "' must be {\"type\":\"text\",\"text\":string}; other part types are not supported");
+            }
+            text.append(part.get("text").asString());
+        }
+        return text.toString();
+    }
+
+    private static List<String> stop(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (node.isString()) {
+            return List.of(node.asString());
+        }
+        if (!node.isArray() || node.size() > 4) {
+            throw invalid("stop", "'stop' must be a string or an array of at most 4 strings");
+        }
+        List<String> stops = new ArrayList<>();
+        for (int i = 0; i < node.size(); i++) {
+            if (!node.get(i).isString()) {
+                throw invalid("stop[" + i + "]", "'stop[" + i + "]' must be a string");
+            }
+            stops.add(node.get(i).asString());
+        }
+        return stops;
+    }
+
+    private static String requiredString(JsonNode root, String field) {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            throw invalid(field, "'" + field + "' is required");
+        }
+        if (!node.isString() || node.asString().isBlank()) {
+            throw invalid(field, "'" + field + "' must be a non-empty string");
+        }
+        return node.asString();
+    }
+
+    private static String optionalString(JsonNode root, String field, int maxLength) {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isString() || node.asString().length() > maxLength) {
+            throw invalid(field, "'" + field + "' must be a string of at most " + maxLength + " characters");
+        }
+        return node.asString();
+    }
+
+    private static boolean optionalBoolean(JsonNode root, String field) {
+        return optionalBoolean(root, field, field);
+    }
+
+    private static boolean optionalBoolean(JsonNode root, String field, String path) {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            return false;
+        }
+        if (!node.isBoolean()) {
+            throw invalid(path, "'" + path + "' must be true or false");
+        }
+        return node.asBoolean();
+    }
+
+    private static Double optionalNumber(JsonNode root, String field, double min, double max) {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isNumber() || node.asDouble() < min || node.asDouble() > max) {
+            throw invalid(field, "'" + field + "' must be a number from " + format(min) + " to " + format(max));
+        }
+        return node.asDouble();
+    }
+
+    private static Integer optionalInteger(JsonNode root, String field, int min, int max) {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isIntegralNumber() || !node.canConvertToInt() || node.asInt() < min || node.asInt() > max) {
+            throw invalid(field, "'" + field + "' must be an integer of at least " + min);
+        }
+        return node.asInt();
+    }
+
+    private static Long optionalLong(JsonNode root, String field) {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isIntegralNumber() || !node.canConvertToLong()) {
+            throw invalid(field, "'" + field + "' must be an integer");
+        }
+        return node.asLong();
+    }
+
+    private static String format(double value) {
+        return value == Math.rint(value) ? String.valueOf((long) value) : String.valueOf(value);
+    }
+
+    private static ApiException invalid(String param, String message) {
+        return ApiError.invalidRequest(param, message).exception();
+    }
+}

@@ -1,0 +1,75 @@
+package ai.ensemble.api.internal;
+
+import ai.ensemble.expert.Completion;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * OpenAI's response shapes, written as trees so that fields clients require to be present
+ * ({@code finish_reason}, {@code logprobs}) appear even when null.
+ */
+final class OpenAiResponses {
+
+    private final JsonMapper json;
+
+    OpenAiResponses(JsonMapper json) {
+        this.json = json;
+    }
+
+    String completion(String id, long created, String model, Completion completion) {
+        ObjectNode root = header(id, "chat.completion", created, model);
+        ObjectNode choice = root.putArray("choices").addObject();
+        choice.put("index", 0);
+        ObjectNode message = choice.putObject("message");
+        message.put("role", "assistant");
+        message.put("content", completion.text());
+        message.putNull("refusal");
+        choice.putNull("logprobs");
+        choice.put("finish_reason", completion.finishReason());
+        usage(root, completion.usage());
+        return json.writeValueAsString(root);
+    }
+
+    String chunk(String id, long created, String model, String role, String content, String finishReason) {
+        ObjectNode root = header(id, "chat.completion.chunk", created, model);
+        ObjectNode choice = root.putArray("choices").addObject();
+        choice.put("index", 0);
+        ObjectNode delta = choice.putObject("delta");
+        if (role != null) {
+            delta.put("role", role);
+        }
+        if (content != null) {
+            delta.put("content", content);
+        }
+        choice.putNull("logprobs");
+        if (finishReason == null) {
+            choice.putNull("finish_reason");
+        } else {
+            choice.put("finish_reason", finishReason);
+        }
+        return json.writeValueAsString(root);
+    }
+
+    String usageChunk(String id, long created, String model, Completion.Usage usage) {
+        ObjectNode root = header(id, "chat.completion.chunk", created, model);
+        root.putArray("choices");
+        usage(root, usage);
+        return json.writeValueAsString(root);
+    }
+
+    private ObjectNode header(String id, String object, long created, String model) {
+        ObjectNode root = json.createObjectNode();
+        root.put("id", id);
+        root.put("object", object);
+        root.put("created", created);
+        root.put("model", model);
+        return root;
+    }
+
+    private static void usage(ObjectNode root, Completion.Usage usage) {
+        ObjectNode node = root.putObject("usage");
+        node.put("prompt_tokens", usage.promptTokens());
+        node.put("completion_tokens", usage.completionTokens());
+        node.put("total_tokens", usage.totalTokens());
+    }
+}

@@ -1,0 +1,90 @@
+package ai.ensemble.api.web;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+
+import ai.ensemble.api.internal.ChatCompletionRequest;
+import ai.ensemble.api.internal.ChatCompletionService;
+import ai.ensemble.api.internal.ChatExchange;
+import ai.ensemble.api.internal.ChatRequestParser;
+import ai.ensemble.api.internal.SseOutput;
+import ai.ensemble.expert.Expert;
+import ai.ensemble.security.Callers;
+import ai.ensemble.shared.RequestIds;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/** {@code POST /v1/chat/completions}: JSON, or SSE when {@code "stream": true}. */
+@RestController
+class ChatCompletionsController {
+
+    static final String EXPERT_HEADER = "X-Ensemble-Expert";
+    static final String CLIENT_APP_HEADER = "X-Client-App";
+
+    private final ChatRequestParser parser;
+    private final ChatCompletionService chats;
+
+    ChatCompletionsController(ChatRequestParser parser, ChatCompletionService chats) {
+        this.parser = parser;
+        this.chats = chats;
+    }
+
+    @PostMapping(path = "/v1/chat/completions", consumes = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<String> complete(@RequestBody byte[] body, HttpServletRequest request, HttpServletResponse response)
+            throws IOException {
+        long started = System.nanoTime();
+        ChatCompletionRequest chat = parser.parse(body);
+        String clientApp = request.getHeader(CLIENT_APP_HEADER);
+        ChatExchange exchange = new ChatExchange(RequestIds.current(), Callers.current(),
+                clientApp == null ? null : clientApp.substring(0, Math.min(clientApp.length(), 200)),
+                chat, Instant.now(), started);
+        Expert expert = chats.admit(exchange);
+        if (chat.stream()) {
+            chats.stream(exchange, expert, new ServletSseOutput(response));
+            return null;
+        }
+        String json = chats.complete(exchange, expert);
+        return ResponseEntity.ok()
+                .contentType(MediaType.APPLICATION_JSON)
+                .header(EXPERT_HEADER, expert.info().id())
+                .body(json);
+    }
+
+    /** Writes SSE straight to the servlet response from the request's (virtual) thread. */
+    private static final class ServletSseOutput implements SseOutput {
+        private final HttpServletResponse response;
+        private OutputStream out;
+
+        ServletSseOutput(HttpServletResponse response) {
+            this.response = response;
+        }
+
+        @Override
+        public void start(String expertId) throws IOException {
+            response.setStatus(200);
+            response.setContentType("text/event-stream;charset=UTF-8");
+            response.setHeader("Cache-Control", "no-cache");
+            response.setHeader("X-Accel-Buffering", "no");
+            response.setHeader(EXPERT_HEADER, expertId);
+            out = response.getOutputStream();
+        }
+
+        @Override
+        public boolean started() {
+            return out != null;
+        }
+
+        @Override
+        public void event(String data) throws IOException {
+            out.write(("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package ai.ensemble.expert.internal;
+
+import java.net.http.HttpClient;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import ai.ensemble.expert.Expert;
+import ai.ensemble.expert.ExpertDefinition;
+import ai.ensemble.expert.ExpertRegistry;
+import ai.ensemble.expert.ExpertSettings;
+import org.springframework.stereotype.Component;
+
+/** Builds the experts named in {@code ensemble.experts} once, at start-up, and refuses bad entries. */
+@Component
+class ConfiguredExpertRegistry implements ExpertRegistry {
+
+    private final Map<String, Expert> experts = new LinkedHashMap<>();
+
+    ConfiguredExpertRegistry(ExpertSettings settings) {
+        for (int i = 0; i < settings.experts().size(); i++) {
+            ExpertDefinition definition = settings.experts().get(i);
+            String where = "ensemble.experts[" + i + "]";
+            if (definition.id() == null || !definition.id().matches("[A-Za-z0-9._-]{1,100}")) {
+                throw new IllegalStateException(where + ".id must be 1-100 letters, digits, '.', '_' or '-'");
+            }
+            if (experts.containsKey(definition.id())) {
+                throw new IllegalStateException(where + ".id '" + definition.id() + "' is used twice");
+            }
+            experts.put(definition.id(), create(definition, where));
+        }
+    }
+
+    private static Expert create(ExpertDefinition definition, String where) {
+        return switch (definition.type()) {
+            case "echo" -> new EchoExpert(definition);
+            case "upstream" -> new UpstreamExpert(definition, HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(definition.connectTimeout())
+                    .build());
+            default -> throw new IllegalStateException(where + ".type must be 'upstream' or 'echo', not '" + definition.type() + "'");
+        };
+    }
+
+    @Override
+    public List<Expert> all() {
+        return List.copyOf(experts.values());
+    }
+
+    @Override
+    public Optional<Expert> find(String id) {
+        return Optional.ofNullable(experts.get(id));
+    }
+}

@@ -1,0 +1,21 @@
+package ai.ensemble.security;
+
+import ai.ensemble.security.internal.CallerAuthentication;
+import ai.ensemble.shared.ApiError;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+
+/** The caller of the request this thread serves. */
+public final class Callers {
+
+    private Callers() {
+    }
+
+    public static Caller current() {
+        Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
+        if (authentication instanceof CallerAuthentication caller) {
+            return caller.caller();
+        }
+        throw ApiError.unauthenticated("No authenticated caller").exception();
+    }
+}

@@ -1,0 +1,38 @@
+package ai.ensemble.shared;
+
+import java.io.IOException;
+import java.util.UUID;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.slf4j.MDC;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Runs before everything else (security included) so that every response, 401s too, carries
+ * {@code X-Request-Id}. A well-formed id from the caller is kept so traces join across services.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE)
+class RequestIdFilter extends OncePerRequestFilter {
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        String incoming = request.getHeader(RequestIds.HEADER);
+        String id = RequestIds.acceptable(incoming) ? incoming : "req_" + UUID.randomUUID().toString().replace("-", "");
+        request.setAttribute(RequestIds.ATTRIBUTE, id);
+        response.setHeader(RequestIds.HEADER, id);
+        MDC.put(RequestIds.MDC_KEY, id);
+        try {
+            chain.doFilter(request, response);
+        } finally {
+            MDC.remove(RequestIds.MDC_KEY);
+        }
+    }
+}
