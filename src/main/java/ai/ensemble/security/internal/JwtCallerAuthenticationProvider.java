@@ -56,6 +56,9 @@ final class JwtCallerAuthenticationProvider implements AuthenticationProvider {
     @Override
     public Authentication authenticate(Authentication authentication) {
         String token = ((BearerTokenAuthenticationToken) authentication).getToken();
+        if (ApiKeyFormat.looksLikeKey(token)) {
+            return null; // the API key provider's verdict stands
+        }
         String issuer;
         try {
             issuer = JWTParser.parse(token).getJWTClaimsSet().getIssuer();

@@ -18,8 +18,8 @@ final class OpenAiSecurityErrors implements AuthenticationEntryPoint, AccessDeni
     @Override
     public void commence(HttpServletRequest request, HttpServletResponse response, AuthenticationException e)
             throws IOException {
-        String message = e instanceof InvalidBearerTokenException
-                ? e.getMessage()
+        String message = e instanceof InvalidBearerTokenException invalid
+                ? invalid.getError().getDescription()
                 : "Missing credentials: send 'Authorization: Bearer <access token or API key>'";
         response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
         ApiErrorWriter.write(response, ApiError.unauthenticated(message));

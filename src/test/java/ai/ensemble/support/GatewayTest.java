@@ -1,0 +1,128 @@
+package ai.ensemble.support;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+
+/**
+ * Full-stack tests: the whole gateway on a random port, the real embedded PostgreSQL, the dev
+ * identity provider, an external-style issuer ({@link TestIssuer}) and an upstream model server
+ * (WireMock). All test classes share this one application context.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ActiveProfiles({"dev", "test"})
+public abstract class GatewayTest {
+
+    public static final String DEMO_KEY = "sk-ens-demo00000000devonlyquickstartkeydevonlyquickstartkey";
+    public static final String UPSTREAM_EXPERT = "upstream-general";
+    public static final String ECHO_EXPERT = "demo-echo";
+    public static final String SECOND_ECHO_EXPERT = "echo-restricted";
+
+    protected static final TestIssuer ISSUER = new TestIssuer();
+    protected static final WireMockServer UPSTREAM = new WireMockServer(options().dynamicPort());
+    protected static final JsonMapper JSON = JsonMapper.builder().build();
+
+    static {
+        UPSTREAM.start();
+    }
+
+    @DynamicPropertySource
+    static void gatewaySettings(DynamicPropertyRegistry registry) {
+        // Lists bind from one property source only, so both issuers and all experts are named here.
+        registry.add("ensemble.security.issuers[0].issuer", () -> "http://localhost:8080");
+        registry.add("ensemble.security.issuers[1].issuer", () -> TestIssuer.ISSUER);
+        registry.add("ensemble.security.issuers[1].jwk-set-uri", ISSUER::jwkSetUri);
+        registry.add("ensemble.experts[0].id", () -> ECHO_EXPERT);
+        registry.add("ensemble.experts[0].type", () -> "echo");
+        registry.add("ensemble.experts[1].id", () -> UPSTREAM_EXPERT);
+        registry.add("ensemble.experts[1].type", () -> "upstream");
+        registry.add("ensemble.experts[1].base-url", () -> UPSTREAM.baseUrl() + "/v1");
+        registry.add("ensemble.experts[1].api-key", () -> "upstream-secret");
+        registry.add("ensemble.experts[1].model", () -> "llama-test");
+        registry.add("ensemble.experts[1].max-retries", () -> "1");
+        registry.add("ensemble.experts[1].first-token-timeout", () -> "2s");
+        registry.add("ensemble.experts[2].id", () -> SECOND_ECHO_EXPERT);
+        registry.add("ensemble.experts[2].type", () -> "echo");
+    }
+
+    @LocalServerPort
+    protected int port;
+
+    @Autowired
+    protected JdbcClient jdbc;
+
+    protected final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    protected URI uri(String path) {
+        return URI.create("http://localhost:" + port + path);
+    }
+
+    protected HttpResponse<String> send(HttpRequest.Builder request) {
+        try {
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    protected HttpResponse<String> get(String path, String bearer) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).GET();
+        if (bearer != null) {
+            request.header("Authorization", "Bearer " + bearer);
+        }
+        return send(request);
+    }
+
+    protected HttpResponse<String> post(String path, String bearer, String json) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json));
+        if (bearer != null) {
+            request.header("Authorization", "Bearer " + bearer);
+        }
+        return send(request);
+    }
+
+    protected HttpResponse<String> delete(String path, String bearer) {
+        return send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + bearer).DELETE());
+    }
+
+    /** A real access token from the dev identity provider, by {@code client_credentials}. */
+    protected String devToken(String clientId) {
+        String basic = Base64.getEncoder().encodeToString((clientId + ":demo-secret").getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/oauth2/token"))
+                .header("Authorization", "Basic " + basic)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials")));
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("token endpoint answered " + response.statusCode() + ": " + response.body());
+        }
+        return json(response).get("access_token").asString();
+    }
+
+    protected static JsonNode json(HttpResponse<String> response) {
+        return JSON.readTree(response.body());
+    }
+
+    protected static String chatBody(String model, String userText) {
+        return """
+                {"model":"%s","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"%s"}]}"""
+                .formatted(model, userText);
+    }
+}
