@@ -7,8 +7,10 @@ import java.util.UUID;
 
 /**
  * One audit event. {@code kind} is {@code request} (who asked what, with every parameter) or
- * {@code response} (the full output, finish reason, tokens, latency, status). {@code body} is
- * stored as JSON exactly as given.
+ * {@code response} (the full output, finish reason, tokens, latency, status); the audit module
+ * itself adds {@code access} (someone read a record) and {@code retention} (old months dropped).
+ * {@code body} is stored as JSON exactly as given; a request body's {@code messages} and a
+ * response body's {@code output} are what full-text search finds.
  */
 public record AuditEvent(
         Kind kind,
@@ -23,10 +25,11 @@ public record AuditEvent(
         String model,
         String expert,
         Integer status,
+        String guardrailAction,
         Map<String, Object> body) {
 
     public enum Kind {
-        REQUEST("request"), RESPONSE("response");
+        REQUEST("request"), RESPONSE("response"), ACCESS("access"), RETENTION("retention");
 
         private final String label;
 

@@ -25,8 +25,8 @@ class ChatCompletionsTest extends GatewayTest {
     }
 
     private List<Map<String, Object>> auditEvents(String requestId) {
-        return jdbc.sql("select kind, subject, caller_type, model, expert, status, body::text as body from audit_event "
-                + "where request_id = ? order by id").param(requestId).query().listOfRows();
+        return jdbc.sql("select kind, subject, caller_type, model, expert, status, record from audit_event "
+                + "where request_id = ? order by seq").param(requestId).query().listOfRows();
     }
 
     @Test
@@ -53,10 +53,10 @@ class ChatCompletionsTest extends GatewayTest {
         assertThat(events).extracting(e -> e.get("kind")).containsExactly("request", "response");
         assertThat(events.get(0).get("subject")).isEqualTo("key:demo quick-start key");
         assertThat(events.get(0).get("caller_type")).isEqualTo("api_key");
-        assertThat((String) events.get(0).get("body")).contains("Capital of France?");
+        assertThat((String) events.get(0).get("record")).contains("Capital of France?");
         assertThat(events.get(1).get("expert")).isEqualTo(UPSTREAM_EXPERT);
         assertThat(events.get(1).get("status")).isEqualTo(200);
-        assertThat((String) events.get(1).get("body")).contains(UpstreamStubs.ANSWER).contains("\"completion_tokens\": 5");
+        assertThat((String) events.get(1).get("record")).contains(UpstreamStubs.ANSWER).contains("\"completion_tokens\":5");
     }
 
     @Test
@@ -178,7 +178,7 @@ class ChatCompletionsTest extends GatewayTest {
 
     @Test
     void failsClosedWith503WhenTheAuditStoreCannotCommit() {
-        jdbc.sql("alter table audit_event rename to audit_event_offline").update();
+        superuser().sql("alter table audit_event rename to audit_event_offline").update();
         try {
             HttpResponse<String> response = post("/v1/chat/completions", DEMO_KEY, chatBody(ECHO_EXPERT, "must not answer"));
 
@@ -186,7 +186,7 @@ class ChatCompletionsTest extends GatewayTest {
             assertThat(json(response).at("/error/code").asString()).isEqualTo("audit_unavailable");
             assertThat(response.body()).doesNotContain("must not answer");
         } finally {
-            jdbc.sql("alter table audit_event_offline rename to audit_event").update();
+            superuser().sql("alter table audit_event_offline rename to audit_event").update();
         }
     }
 

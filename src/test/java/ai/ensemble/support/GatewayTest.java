@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -64,8 +65,17 @@ public abstract class GatewayTest {
     @LocalServerPort
     protected int port;
 
+    /** The application's own connection (role ensemble_app: no UPDATE or DELETE on the audit log). */
     @Autowired
     protected JdbcClient jdbc;
+
+    @Autowired
+    private EmbeddedPostgres postgres;
+
+    /** The database superuser, for acting behind the application's back. */
+    protected JdbcClient superuser() {
+        return JdbcClient.create(postgres.getPostgresDatabase());
+    }
 
     protected final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 

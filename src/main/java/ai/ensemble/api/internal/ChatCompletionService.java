@@ -173,7 +173,7 @@ public class ChatCompletionService {
         try {
             audit.append(new AuditEvent(kind, exchange.requestId(), Instant.now(), caller.subject(), caller.type().label(),
                     caller.roles(), caller.apiKeyId(), exchange.clientApp(), ENDPOINT, exchange.request().model(),
-                    expertId, status, body));
+                    expertId, status, null, body));
         } catch (AuditUnavailableException e) {
             throw ApiError.unavailable("The audit log is unavailable, so the request was not processed; retry later",
                     "audit_unavailable").exception();
