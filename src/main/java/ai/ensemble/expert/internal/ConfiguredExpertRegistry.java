@@ -35,10 +35,15 @@ class ConfiguredExpertRegistry implements ExpertRegistry {
     private static Expert create(ExpertDefinition definition, String where) {
         return switch (definition.type()) {
             case "echo" -> new EchoExpert(definition);
-            case "upstream" -> new UpstreamExpert(definition, HttpClient.newBuilder()
-                    .version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(definition.connectTimeout())
-                    .build());
+            case "upstream" -> {
+                if (definition.baseUrl() == null || !definition.baseUrl().matches("https?://.+")) {
+                    throw new IllegalStateException(where + ".base-url must be an http(s) URL such as http://vllm:8000/v1");
+                }
+                yield new UpstreamExpert(definition, HttpClient.newBuilder()
+                        .version(HttpClient.Version.HTTP_1_1)
+                        .connectTimeout(definition.connectTimeout())
+                        .build());
+            }
             default -> throw new IllegalStateException(where + ".type must be 'upstream' or 'echo', not '" + definition.type() + "'");
         };
     }
