@@ -28,7 +28,6 @@ create table audit_event (
 ) partition by range (recorded_at);
 
 create index audit_event_recent on audit_event (recorded_at desc, seq desc);
-create index audit_event_seq on audit_event (seq);
 create index audit_event_request on audit_event (request_id);
 create index audit_event_subject on audit_event (subject, seq desc);
 create index audit_event_expert on audit_event (expert, seq desc);
@@ -66,8 +65,10 @@ declare
     name text := 'audit_event_' || to_char(month_start, 'YYYY_MM');
 begin
     if to_regclass(name) is null then
+        -- Bounds are UTC instants whatever the session's time zone: months are UTC months everywhere.
         execute format('create table %I partition of audit_event for values from (%L) to (%L)',
-                       name, month_start, (month_start + interval '1 month')::date);
+                       name, month_start::timestamp at time zone 'UTC',
+                       (month_start + interval '1 month')::timestamp at time zone 'UTC');
     end if;
 end $$;
 
@@ -97,7 +98,13 @@ declare
     name text := 'audit_event_' || to_char(month_start, 'YYYY_MM');
     last_seq bigint;
     last_hash bytea;
+    anchored bytea;
 begin
+    -- The application role may call this; the month being written must never go, whatever it asks.
+    if (date_trunc('month', month_start) + interval '1 month')::timestamp at time zone 'UTC' > now() then
+        raise exception 'audit month % has not ended and cannot be dropped', to_char(month_start, 'YYYY-MM')
+            using errcode = 'insufficient_privilege';
+    end if;
     if to_regclass(name) is null then
         return null;
     end if;
@@ -105,8 +112,16 @@ begin
     if last_seq is not null then
         insert into audit_anchor (seq, month, hash) values (last_seq, month_start, last_hash)
         on conflict (seq) do nothing;
+        select hash into anchored from audit_anchor where seq = last_seq;
+        if anchored <> last_hash then
+            raise exception 'anchor for seq % disagrees with the event being dropped', last_seq;
+        end if;
     end if;
     execute format('alter table audit_event detach partition %I', name);
     execute format('drop table %I', name);
     return last_seq;
 end $$;
+
+-- Functions are executable by PUBLIC unless revoked, and these two run as their owner.
+-- afterMigrate.sql grants them to the application role.
+revoke execute on function audit_ensure_partition(date), audit_drop_month(date) from public;

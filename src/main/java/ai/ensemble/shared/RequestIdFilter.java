@@ -15,7 +15,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Runs before everything else (security included) so that every response, 401s too, carries
- * {@code X-Request-Id}. A well-formed id from the caller is kept so traces join across services.
+ * {@code X-Request-Id}. The id is always the gateway's own, so that no caller can file audit
+ * events under another request's id; a well-formed id the caller sent is echoed as
+ * {@code X-Client-Request-Id} and recorded with the request, so traces still join.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -24,10 +26,14 @@ class RequestIdFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        String incoming = request.getHeader(RequestIds.HEADER);
-        String id = RequestIds.acceptable(incoming) ? incoming : "req_" + UUID.randomUUID().toString().replace("-", "");
+        String id = "req_" + UUID.randomUUID().toString().replace("-", "");
         request.setAttribute(RequestIds.ATTRIBUTE, id);
         response.setHeader(RequestIds.HEADER, id);
+        String incoming = request.getHeader(RequestIds.HEADER);
+        if (RequestIds.acceptable(incoming)) {
+            request.setAttribute(RequestIds.CLIENT_ATTRIBUTE, incoming);
+            response.setHeader(RequestIds.CLIENT_HEADER, incoming);
+        }
         MDC.put(RequestIds.MDC_KEY, id);
         try {
             chain.doFilter(request, response);

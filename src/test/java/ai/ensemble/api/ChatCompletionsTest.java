@@ -169,11 +169,16 @@ class ChatCompletionsTest extends GatewayTest {
     }
 
     @Test
-    void keepsAWellFormedCallerRequestId() {
-        HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/v1/models"))
-                .header("Authorization", "Bearer " + DEMO_KEY).header("X-Request-Id", "trace-1234abcd").GET());
+    void assignsItsOwnRequestIdAndRecordsTheCallersOne() {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/v1/chat/completions"))
+                .header("Authorization", "Bearer " + DEMO_KEY).header("Content-Type", "application/json")
+                .header("X-Request-Id", "trace-1234abcd")
+                .POST(HttpRequest.BodyPublishers.ofString(chatBody(ECHO_EXPERT, "traced"))));
 
-        assertThat(response.headers().firstValue("X-Request-Id")).hasValue("trace-1234abcd");
+        String requestId = response.headers().firstValue("X-Request-Id").orElseThrow();
+        assertThat(requestId).startsWith("req_").isNotEqualTo("trace-1234abcd");
+        assertThat(response.headers().firstValue("X-Client-Request-Id")).hasValue("trace-1234abcd");
+        assertThat((String) auditEvents(requestId).getFirst().get("record")).contains("\"client_request_id\":\"trace-1234abcd\"");
     }
 
     @Test

@@ -14,7 +14,8 @@ class RoleAdministrationTest extends GatewayTest {
     void customRoleAndGroupMappingTakeEffectAtOnce() {
         String admin = devToken("demo-admin");
         String analyst = ISSUER.token().subject("dana").groups("finance-analysts").sign();
-        assertThat(get("/v1/models", analyst).statusCode()).isEqualTo(403);
+        HttpResponse<String> before = get("/v1/models", analyst);
+        assertThat(before.statusCode()).as(before.body()).isEqualTo(403);
 
         HttpResponse<String> created = post("/admin/api/roles", admin, """
                 {"name":"analyst","description":"Finance analysts","permissions":["chat","expert:%s"]}""".formatted(ECHO_EXPERT));

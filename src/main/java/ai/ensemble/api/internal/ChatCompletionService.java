@@ -50,7 +50,11 @@ public class ChatCompletionService {
 
     /** Records the request, then resolves the expert the caller asked for and may use. */
     public Expert admit(ChatExchange exchange) {
-        record(exchange, AuditEvent.Kind.REQUEST, null, null, exchange.request().parameters());
+        Map<String, Object> request = new LinkedHashMap<>(exchange.request().parameters());
+        if (exchange.clientRequestId() != null) {
+            request.put("client_request_id", exchange.clientRequestId());
+        }
+        record(exchange, AuditEvent.Kind.REQUEST, null, null, request);
         String model = exchange.request().model();
         try {
             Expert expert = experts.find(model).orElseThrow(() -> ApiError.notFound("model",

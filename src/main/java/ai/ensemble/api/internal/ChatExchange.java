@@ -5,7 +5,7 @@ import java.time.Instant;
 import ai.ensemble.security.Caller;
 
 /** One chat request in flight: who asked, what, and when it arrived. */
-public record ChatExchange(String requestId, Caller caller, String clientApp, ChatCompletionRequest request,
+public record ChatExchange(String requestId, String clientRequestId, Caller caller, String clientApp, ChatCompletionRequest request,
                            Instant receivedAt, long startedNanos) {
 
     String completionId() {

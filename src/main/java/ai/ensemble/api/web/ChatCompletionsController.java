@@ -42,7 +42,7 @@ class ChatCompletionsController {
         long started = System.nanoTime();
         ChatCompletionRequest chat = parser.parse(body);
         String clientApp = request.getHeader(CLIENT_APP_HEADER);
-        ChatExchange exchange = new ChatExchange(RequestIds.current(), Callers.current(),
+        ChatExchange exchange = new ChatExchange(RequestIds.current(), RequestIds.clientId(request), Callers.current(),
                 clientApp == null ? null : clientApp.substring(0, Math.min(clientApp.length(), 200)),
                 chat, Instant.now(), started);
         Expert expert = chats.admit(exchange);

@@ -1,6 +1,8 @@
 package ai.ensemble.security.internal;
 
 import java.text.ParseException;
+import java.net.http.HttpClient;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
@@ -14,6 +16,7 @@ import ai.ensemble.security.Caller;
 import ai.ensemble.security.CallerType;
 import ai.ensemble.security.LocalIssuer;
 import com.nimbusds.jwt.JWTParser;
+import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
@@ -29,6 +32,7 @@ import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.server.resource.InvalidBearerTokenException;
 import org.springframework.security.oauth2.server.resource.authentication.BearerTokenAuthenticationToken;
+import org.springframework.web.client.RestTemplate;
 
 /**
  * Verifies JWTs from any configured issuer: picks the issuer's decoder by the (unverified) {@code iss}
@@ -45,10 +49,18 @@ final class JwtCallerAuthenticationProvider implements AuthenticationProvider {
     private final Map<String, LocalIssuer> localIssuers = new HashMap<>();
     private final SecuritySettings settings;
     private final AccessControl accessControl;
+    private final VerifiedTokens verifiedTokens;
+    // Keys are fetched with the JDK client and bounded timeouts: an IdP that hangs must not hold requests.
+    private final RestTemplate keyFetcher;
 
     JwtCallerAuthenticationProvider(SecuritySettings settings, AccessControl accessControl, Collection<LocalIssuer> local) {
         this.settings = settings;
         this.accessControl = accessControl;
+        this.verifiedTokens = new VerifiedTokens(10_000, settings.clockSkew());
+        JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
+        requests.setReadTimeout(Duration.ofSeconds(10));
+        this.keyFetcher = new RestTemplate(requests);
         settings.issuers().forEach(issuer -> issuers.put(issuer.issuer(), issuer));
         local.forEach(issuer -> localIssuers.put(issuer.issuer(), issuer));
     }
@@ -59,6 +71,17 @@ final class JwtCallerAuthenticationProvider implements AuthenticationProvider {
         if (ApiKeyFormat.looksLikeKey(token)) {
             return null; // the API key provider's verdict stands
         }
+        VerifiedTokens.Verified verified = verifiedTokens.find(token);
+        if (verified == null) {
+            verified = verify(token);
+            verifiedTokens.remember(token, verified);
+        }
+        Set<String> roles = accessControl.rolesForGroups(verified.groups());
+        Caller caller = new Caller(verified.subject(), CallerType.JWT, roles, accessControl.permissionsOf(roles), null);
+        return new CallerAuthentication(caller);
+    }
+
+    private VerifiedTokens.Verified verify(String token) {
         String issuer;
         try {
             issuer = JWTParser.parse(token).getJWTClaimsSet().getIssuer();
@@ -74,12 +97,9 @@ final class JwtCallerAuthenticationProvider implements AuthenticationProvider {
         try {
             jwt = verifier.decoder().decode(token);
         } catch (JwtException e) {
-            throw new InvalidBearerTokenException("Invalid token: " + e.getMessage(), e);
+            throw new InvalidBearerTokenException(describable("Invalid token: " + e.getMessage()), e);
         }
-        List<String> groups = groups(jwt, trusted.groupsClaim());
-        Set<String> roles = accessControl.rolesForGroups(groups);
-        Caller caller = new Caller(jwt.getSubject(), CallerType.JWT, roles, accessControl.permissionsOf(roles), null);
-        return new CallerAuthentication(caller);
+        return new VerifiedTokens.Verified(jwt.getSubject(), groups(jwt, trusted.groupsClaim()), jwt.getExpiresAt());
     }
 
     private JwtDecoder decoder(SecuritySettings.Issuer issuer) {
@@ -92,7 +112,9 @@ final class JwtCallerAuthenticationProvider implements AuthenticationProvider {
                     ? NimbusJwtDecoder.withJwkSetUri(issuer.jwkSetUri())
                     : NimbusJwtDecoder.withIssuerLocation(issuer.issuer());
             decoder = builder.jwsAlgorithms(algorithms -> settings.algorithms()
-                    .forEach(name -> algorithms.add(SignatureAlgorithm.from(name)))).build();
+                    .forEach(name -> algorithms.add(SignatureAlgorithm.from(name))))
+                    .restOperations(keyFetcher)
+                    .build();
         }
         List<OAuth2TokenValidator<Jwt>> validators = List.of(
                 new JwtClaimValidator<Instant>(JwtClaimNames.EXP, Objects::nonNull),
@@ -102,6 +124,11 @@ final class JwtCallerAuthenticationProvider implements AuthenticationProvider {
                         audience -> audience != null && audience.stream().anyMatch(issuer.audiences()::contains)));
         decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(validators));
         return decoder;
+    }
+
+    /** RFC 6750 allows only printable ASCII without '"' and '\\' in an error description. */
+    private static String describable(String message) {
+        return message.replaceAll("[^\\x20-\\x21\\x23-\\x5B\\x5D-\\x7E]", "'");
     }
 
     private static List<String> groups(Jwt jwt, String claim) {
