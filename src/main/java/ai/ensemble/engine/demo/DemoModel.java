@@ -1,0 +1,38 @@
+package ai.ensemble.engine.demo;
+
+import java.util.List;
+
+import ai.ensemble.engine.model.LlamaWeights;
+import ai.ensemble.engine.model.LoadedModel;
+import ai.ensemble.engine.model.ModelConfig;
+import ai.ensemble.engine.tensor.TensorType;
+
+/**
+ * A tiny random-weight Llama that the engine synthesises when no model is configured, so that every
+ * stage (tokenize, prefill, decode, sample, stream) runs out of the box. It produces noise: its
+ * weights are random. Its vocabulary is the 256 bytes followed by Llama 3's special tokens
+ * ({@link DemoVocabulary}), read by the engine's tokenizer like any model's; the same seed gives
+ * the same weights.
+ */
+public final class DemoModel {
+
+    public static final String NAME = "ensemble-demo-random";
+
+    private DemoModel() {
+    }
+
+    /** dim 256, 4 layers, 8 heads of 32, 4 kv heads, MLP 704, vocabulary 264, 2,048 positions. */
+    public static ModelConfig config() {
+        return new ModelConfig("llama", 256, 704, 4, 8, 4, 32, DemoVocabulary.SIZE, 2048, 1e-5f,
+                500000f, null, ai.ensemble.engine.model.RopeStyle.HALF, true, false,
+                DemoVocabulary.BEGIN_OF_TEXT, List.of(DemoVocabulary.END_OF_TEXT, DemoVocabulary.END_OF_TURN));
+    }
+
+    /** The demo model for {@code seed}, on the heap in F32. */
+    public static LoadedModel create(long seed) {
+        ModelConfig config = config();
+        // ±0.1 keeps the residual stream's scale near 1 through 4 layers, so logits vary visibly.
+        LlamaWeights weights = RandomWeights.create(config, TensorType.F32, seed, 0.1f);
+        return new LoadedModel(config, weights, new LoadedModel.TokenizerSource(null, null, DemoVocabulary.ggufMetadata()), () -> { });
+    }
+}
