@@ -6,7 +6,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * One {@code ensemble.experts[...]} entry. {@code type} is {@code upstream} (any OpenAI-compatible
- * server at {@code baseUrl}, e.g. vLLM, Ollama, a cloud API) or {@code echo} (development only).
+ * server at {@code baseUrl}, e.g. vLLM, Ollama, a cloud API; {@code model} is the upstream's model
+ * name), {@code engine} (Ensemble's own engine in this process; {@code model} is a model folder, a
+ * .gguf file or {@code demo}) or {@code echo} (development only).
  */
 public record ExpertDefinition(
         String id,

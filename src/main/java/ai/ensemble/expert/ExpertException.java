@@ -6,7 +6,8 @@ package ai.ensemble.expert;
  */
 public class ExpertException extends RuntimeException {
 
-    public enum Kind { UNAVAILABLE, TIMEOUT, UPSTREAM_ERROR, CANCELLED }
+    /** {@code REJECTED}: the request cannot be served as asked (e.g. the prompt exceeds the context): a 400. */
+    public enum Kind { UNAVAILABLE, TIMEOUT, UPSTREAM_ERROR, CANCELLED, REJECTED }
 
     private final Kind kind;
     private final boolean beforeFirstToken;

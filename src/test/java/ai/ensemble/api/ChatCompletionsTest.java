@@ -200,6 +200,6 @@ class ChatCompletionsTest extends GatewayTest {
         HttpResponse<String> response = get("/v1/models", DEMO_KEY);
 
         assertThat(json(response).get("object").asString()).isEqualTo("list");
-        assertThat(json(response).findValuesAsString("id")).containsExactlyInAnyOrder(ECHO_EXPERT, UPSTREAM_EXPERT, SECOND_ECHO_EXPERT);
+        assertThat(json(response).findValuesAsString("id")).containsExactlyInAnyOrder(ECHO_EXPERT, UPSTREAM_EXPERT, SECOND_ECHO_EXPERT, ENGINE_EXPERT);
     }
 }

@@ -34,6 +34,7 @@ public abstract class GatewayTest {
     public static final String UPSTREAM_EXPERT = "upstream-general";
     public static final String ECHO_EXPERT = "demo-echo";
     public static final String SECOND_ECHO_EXPERT = "echo-restricted";
+    public static final String ENGINE_EXPERT = "ensemble-demo-random";
 
     protected static final TestIssuer ISSUER = new TestIssuer();
     protected static final WireMockServer UPSTREAM = new WireMockServer(options().dynamicPort());
@@ -60,6 +61,9 @@ public abstract class GatewayTest {
         registry.add("ensemble.experts[1].first-token-timeout", () -> "2s");
         registry.add("ensemble.experts[2].id", () -> SECOND_ECHO_EXPERT);
         registry.add("ensemble.experts[2].type", () -> "echo");
+        registry.add("ensemble.experts[3].id", () -> ENGINE_EXPERT);
+        registry.add("ensemble.experts[3].type", () -> "engine");
+        registry.add("ensemble.experts[3].model", () -> "demo");
     }
 
     @LocalServerPort

@@ -191,6 +191,8 @@ public class ChatCompletionService {
             case TIMEOUT -> new ApiError(HttpStatus.GATEWAY_TIMEOUT, "Expert '" + id + "' timed out: " + e.getMessage(),
                     "timeout_error", null, "expert_timeout");
             case UPSTREAM_ERROR, CANCELLED -> ApiError.upstream("Expert '" + id + "' failed: " + e.getMessage());
+            case REJECTED -> new ApiError(HttpStatus.BAD_REQUEST, e.getMessage(), "invalid_request_error", "messages",
+                    "context_length_exceeded");
         };
     }
 

@@ -10,11 +10,12 @@ import ai.ensemble.expert.Expert;
 import ai.ensemble.expert.ExpertDefinition;
 import ai.ensemble.expert.ExpertRegistry;
 import ai.ensemble.expert.ExpertSettings;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
 /** Builds the experts named in {@code ensemble.experts} once, at start-up, and refuses bad entries. */
 @Component
-class ConfiguredExpertRegistry implements ExpertRegistry {
+class ConfiguredExpertRegistry implements ExpertRegistry, DisposableBean {
 
     private final Map<String, Expert> experts = new LinkedHashMap<>();
 
@@ -35,6 +36,7 @@ class ConfiguredExpertRegistry implements ExpertRegistry {
     private static Expert create(ExpertDefinition definition, String where) {
         return switch (definition.type()) {
             case "echo" -> new EchoExpert(definition);
+            case "engine" -> new EngineExpert(definition, where);
             case "upstream" -> {
                 if (definition.baseUrl() == null || !definition.baseUrl().matches("https?://.+")) {
                     throw new IllegalStateException(where + ".base-url must be an http(s) URL such as http://vllm:8000/v1");
@@ -44,7 +46,7 @@ class ConfiguredExpertRegistry implements ExpertRegistry {
                         .connectTimeout(definition.connectTimeout())
                         .build());
             }
-            default -> throw new IllegalStateException(where + ".type must be 'upstream' or 'echo', not '" + definition.type() + "'");
+            default -> throw new IllegalStateException(where + ".type must be 'upstream', 'engine' or 'echo', not '" + definition.type() + "'");
         };
     }
 
@@ -56,5 +58,15 @@ class ConfiguredExpertRegistry implements ExpertRegistry {
     @Override
     public Optional<Expert> find(String id) {
         return Optional.ofNullable(experts.get(id));
+    }
+
+    /** Releases what experts hold (engine models are memory-mapped). */
+    @Override
+    public void destroy() throws Exception {
+        for (Expert expert : experts.values()) {
+            if (expert instanceof AutoCloseable closeable) {
+                closeable.close();
+            }
+        }
     }
 }
