@@ -23,4 +23,4 @@ COPY --from=build /workspace/ensemble.jar /app/ensemble.jar
 USER 10001:10001
 EXPOSE 8080
 # MaxRAMPercentage sizes the heap from the container's memory limit rather than the host's.
-ENTRYPOINT ["java","--enable-native-access=ALL-UNNAMED","-XX:MaxRAMPercentage=75","-jar","/app/ensemble.jar"]
+ENTRYPOINT ["java","--enable-native-access=ALL-UNNAMED","--add-modules","jdk.incubator.vector","-XX:MaxRAMPercentage=75","-jar","/app/ensemble.jar"]
