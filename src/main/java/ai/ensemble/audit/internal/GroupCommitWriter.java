@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One thread that drains the queue and commits whatever is waiting as one transaction: one
- * fsync for many requests. Each batch holds an advisory lock and reads the chain head inside its
- * transaction, so several gateway replicas still produce one gap-free chain in commit order.
+ * fsync for many requests. Each batch locks the chain head row inside its transaction, so several
+ * gateway replicas still produce one gap-free chain in commit order.
  * A request's future completes only after its batch committed.
  */
 final class GroupCommitWriter implements AutoCloseable {
@@ -41,7 +41,6 @@ final class GroupCommitWriter implements AutoCloseable {
     }
 
     private static final Logger log = LoggerFactory.getLogger(GroupCommitWriter.class);
-    private static final long CHAIN_LOCK = 0x656e73656d626c65L; // "ensemble"
     private static final String INSERT = """
             insert into audit_event (seq, recorded_at, request_id, kind, subject, caller_type, roles, api_key_id,
                                      client_app, model, expert, status, guardrail_action, text_content, record, prev_hash, hash)
@@ -122,14 +121,14 @@ final class GroupCommitWriter implements AutoCloseable {
     }
 
     private List<Long> append(Connection connection, List<Pending> batch) throws SQLException {
-        try (Statement statement = connection.createStatement()) {
-            statement.execute("select pg_advisory_xact_lock(" + CHAIN_LOCK + ")");
-        }
         long seq;
         byte[] hash;
         Instant last;
         try (Statement statement = connection.createStatement();
-             ResultSet head = statement.executeQuery("select last_seq, last_hash, last_recorded_at from audit_head")) {
+             ResultSet head = statement.executeQuery(
+                     // The row lock serialises writers of all replicas until commit, and under READ
+                     // COMMITTED a writer that waited for it reads the head its predecessor committed.
+                     "select last_seq, last_hash, last_recorded_at from audit_head for update")) {
             head.next();
             seq = head.getLong(1);
             hash = head.getBytes(2);

@@ -22,12 +22,13 @@ import org.flywaydb.core.Flyway;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
- * Audit write throughput and commit latency with {@code synchronous_commit=on}: P producers
- * (virtual threads) append request-sized events through the real group-commit writer into the
- * real PostgreSQL server, each waiting for its commit as a request does.
+ * Audit write throughput and commit latency with {@code fsync=on} and {@code synchronous_commit=on}:
+ * first P producers (virtual threads) append request-sized events as fast as commits allow, each
+ * waiting for its commit as a request does (throughput); then events arrive at a fixed rate
+ * ({@code bench.rate}, default 5,000/s) and each one's commit latency is measured.
  *
  * <pre>./mvnw -q test-compile exec:java -Dexec.classpathScope=test \
- *     -Dexec.mainClass=ai.ensemble.audit.internal.AuditWriterBench [-Dbench.producers=64 -Dbench.seconds=20]</pre>
+ *     -Dexec.mainClass=ai.ensemble.audit.internal.AuditWriterBench [-Dbench.producers=64 -Dbench.seconds=20 -Dbench.rate=5000]</pre>
  */
 public final class AuditWriterBench {
 
@@ -36,8 +37,9 @@ public final class AuditWriterBench {
         int seconds = Integer.getInteger("bench.seconds", 20);
         int warmupSeconds = Integer.getInteger("bench.warmup", 5);
         Path dataDir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "audit-bench-pg");
+        int rate = Integer.getInteger("bench.rate", 5000);
         try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(true)
-                .setServerConfig("synchronous_commit", "on").start();
+                .setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on").start();
              HikariDataSource dataSource = new HikariDataSource()) {
             Flyway.configure().dataSource(postgres.getPostgresDatabase()).locations("classpath:db/migration").load().migrate();
             dataSource.setJdbcUrl(postgres.getJdbcUrl("postgres", "postgres"));
@@ -49,6 +51,7 @@ public final class AuditWriterBench {
 
             run(writer, producers, warmupSeconds);
             Result result = run(writer, producers, seconds);
+            Result paced = paced(writer, rate, seconds);
             writer.close();
             long rows = JdbcClient.create(dataSource).sql("select count(*) from audit_event").query(Long.class).single();
             System.out.printf("producers=%d seconds=%d synchronous_commit=%s%n", producers, seconds, syncCommit);
@@ -56,6 +59,9 @@ public final class AuditWriterBench {
                     result.latencies.length, result.latencies.length / (double) seconds,
                     percentile(result.latencies, 0.50), percentile(result.latencies, 0.99),
                     percentile(result.latencies, 0.999), percentile(result.latencies, 1.0), result.failures);
+            System.out.printf("paced at %d events/s: events=%d commit latency p50=%.2f ms p99=%.2f ms p999=%.2f ms max=%.2f ms failures=%d%n",
+                    rate, paced.latencies.length, percentile(paced.latencies, 0.50), percentile(paced.latencies, 0.99),
+                    percentile(paced.latencies, 0.999), percentile(paced.latencies, 1.0), paced.failures);
             System.out.printf("rows committed in total (warm-up included): %d%n", rows);
         }
     }
@@ -100,6 +106,36 @@ public final class AuditWriterBench {
         }
         Arrays.sort(all);
         return new Result(all, failures.get());
+    }
+
+    /**
+     * Open loop: events submitted at a fixed rate whatever the writer does, latency measured from
+     * each event's scheduled time, so queueing behind a slow commit is counted (no coordinated omission).
+     */
+    private static Result paced(GroupCommitWriter writer, int rate, int seconds) throws InterruptedException {
+        int total = rate * seconds;
+        long[] latencies = new long[total];
+        AtomicInteger failures = new AtomicInteger();
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(total);
+        long start = System.nanoTime();
+        for (int i = 0; i < total; i++) {
+            long scheduled = start + i * 1_000_000_000L / rate;
+            long wait = scheduled - System.nanoTime();
+            if (wait > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(wait);
+            }
+            int index = i;
+            writer.submit(event(index % 64, index)).whenComplete((seq, error) -> {
+                if (error != null) {
+                    failures.incrementAndGet();
+                }
+                latencies[index] = System.nanoTime() - scheduled;
+                done.countDown();
+            });
+        }
+        done.await(60, TimeUnit.SECONDS);
+        Arrays.sort(latencies);
+        return new Result(latencies, failures.get());
     }
 
     /** About the size of a real chat request event: a system and a user message, parameters. */
