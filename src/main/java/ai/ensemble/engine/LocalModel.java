@@ -10,6 +10,8 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 import ai.ensemble.engine.cpu.CpuForward;
+import ai.ensemble.engine.cpu.Forward;
+import ai.ensemble.engine.cuda.CudaForward;
 import ai.ensemble.engine.demo.DemoModel;
 import ai.ensemble.engine.generate.GenerationParameters;
 import ai.ensemble.engine.generate.GenerationResult;
@@ -27,10 +29,12 @@ import ai.ensemble.engine.tokenizer.Tokenizers;
  * or {@code demo} (the synthesised random-weight model), answering conversations with streamed
  * text. This class and its records are the engine's public surface; everything else is internal.
  *
- * <p>One generation runs at a time per model (the CPU forward pass already uses every core);
- * callers wait their turn. Continuous batching arrives with the GPU backend.
+ * <p>The model runs on the GPU ({@code cuda}, BF16 weights) where one is usable, else on the CPU.
+ * One generation runs at a time per model; callers wait their turn (continuous batching is next).
  */
 public final class LocalModel implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(LocalModel.class.getName());
 
     /** One message of a conversation. */
     public record Turn(String role, String content) {
@@ -61,30 +65,87 @@ public final class LocalModel implements AutoCloseable {
     private final LoadedModel model;
     private final Tokenizer tokenizer;
     private final ChatTemplate template;
+    private final Forward forward;
+    private final String backendNote;
     private final Generator generator;
     private final Semaphore turn = new Semaphore(1, true);
 
-    private LocalModel(String name, LoadedModel model, Tokenizer tokenizer) {
+    private LocalModel(String name, LoadedModel model, Tokenizer tokenizer, Forward forward, String backendNote) {
         this.name = name;
         this.model = model;
         this.tokenizer = tokenizer;
         this.template = ChatTemplate.forTokenizer(tokenizer);
-        this.generator = new Generator(new CpuForward(model.config(), model.weights()), tokenizer);
+        this.forward = forward;
+        this.backendNote = backendNote;
+        this.generator = new Generator(forward, tokenizer);
     }
 
-    /** @param spec {@code demo}, {@code demo:SEED}, a model folder or a .gguf file */
+    /** On the best backend there is ({@code auto}). */
     public static LocalModel open(String spec) throws IOException {
+        return open(spec, "auto");
+    }
+
+    /**
+     * @param spec    {@code demo}, {@code demo:SEED}, a model folder or a .gguf file
+     * @param backend {@code auto} (the GPU where one is usable, else the CPU, saying why), {@code cpu}
+     *                or {@code cuda} (fails when no GPU can run the model)
+     */
+    public static LocalModel open(String spec, String backend) throws IOException {
+        String name;
+        LoadedModel model;
         if (spec.equals("demo") || spec.startsWith("demo:")) {
             long seed = spec.equals("demo") ? 0 : Long.parseLong(spec.substring(5));
-            LoadedModel model = DemoModel.create(seed);
-            return new LocalModel(DemoModel.NAME, model, Tokenizers.load(model.tokenizer()));
+            model = DemoModel.create(seed);
+            name = DemoModel.NAME;
+        } else {
+            Path path = Path.of(spec);
+            if (!Files.exists(path)) {
+                throw new IOException("model " + spec + " does not exist: give a model folder, a .gguf file or 'demo'");
+            }
+            model = ModelLoader.load(path);
+            name = path.getFileName().toString();
         }
-        Path path = Path.of(spec);
-        if (!Files.exists(path)) {
-            throw new IOException("model " + spec + " does not exist: give a model folder, a .gguf file or 'demo'");
+        try {
+            Tokenizer tokenizer = Tokenizers.load(model.tokenizer());
+            String[] note = new String[1];
+            Forward forward = forward(model, backend, note);
+            LOG.log(System.Logger.Level.INFO, "Model {0} runs on {1}{2}", name, forward.backend(),
+                    note[0] == null ? "" : " (" + note[0] + ")");
+            return new LocalModel(name, model, tokenizer, forward, note[0]);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(model);
+            throw e;
         }
-        LoadedModel model = ModelLoader.load(path);
-        return new LocalModel(path.getFileName().toString(), model, Tokenizers.load(model.tokenizer()));
+    }
+
+    private static Forward forward(LoadedModel model, String backend, String[] note) throws IOException {
+        if (!backend.equals("auto") && !backend.equals("cpu") && !backend.equals("cuda")) {
+            throw new IOException("backend must be auto, cpu or cuda, not '" + backend + "'");
+        }
+        if (!backend.equals("cpu")) {
+            CudaForward.Availability gpu = CudaForward.availability();
+            String reason = gpu.reason();
+            if (gpu.available()) {
+                try {
+                    return CudaForward.of(model);
+                } catch (RuntimeException e) {
+                    reason = "the GPU cannot run this model: " + e.getMessage();
+                }
+            }
+            if (backend.equals("cuda")) {
+                throw new IOException("the cuda backend was asked for but " + reason);
+            }
+            note[0] = "no GPU backend: " + reason;
+        }
+        return new CpuForward(model.config(), model.weights());
+    }
+
+    private static void closeQuietly(LoadedModel model) {
+        try {
+            model.close();
+        } catch (Exception ignored) {
+            // already failing; the original error is the one to report
+        }
     }
 
     public String name() {
@@ -95,9 +156,14 @@ public final class LocalModel implements AutoCloseable {
         return model.config().contextLength();
     }
 
-    /** Which backend runs the model, for logs and {@code /v1/models}. */
+    /** Which backend runs the model ({@code cpu} or {@code cuda}), for logs and {@code /v1/models}. */
     public String backend() {
-        return "cpu";
+        return forward.backend();
+    }
+
+    /** Why the model is not on the GPU, or null when it is (or the CPU was asked for). */
+    public String backendNote() {
+        return backendNote;
     }
 
     /**
@@ -137,6 +203,9 @@ public final class LocalModel implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        if (forward instanceof AutoCloseable closeable) {
+            closeable.close();
+        }
         model.close();
     }
 }

@@ -11,6 +11,7 @@ import ai.ensemble.expert.ExpertDefinition;
 import ai.ensemble.expert.ExpertRegistry;
 import ai.ensemble.expert.ExpertSettings;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /** Builds the experts named in {@code ensemble.experts} once, at start-up, and refuses bad entries. */
@@ -19,7 +20,7 @@ class ConfiguredExpertRegistry implements ExpertRegistry, DisposableBean {
 
     private final Map<String, Expert> experts = new LinkedHashMap<>();
 
-    ConfiguredExpertRegistry(ExpertSettings settings) {
+    ConfiguredExpertRegistry(ExpertSettings settings, @Value("${ensemble.engine.backend:auto}") String engineBackend) {
         for (int i = 0; i < settings.experts().size(); i++) {
             ExpertDefinition definition = settings.experts().get(i);
             String where = "ensemble.experts[" + i + "]";
@@ -29,14 +30,14 @@ class ConfiguredExpertRegistry implements ExpertRegistry, DisposableBean {
             if (experts.containsKey(definition.id())) {
                 throw new IllegalStateException(where + ".id '" + definition.id() + "' is used twice");
             }
-            experts.put(definition.id(), create(definition, where));
+            experts.put(definition.id(), create(definition, where, engineBackend));
         }
     }
 
-    private static Expert create(ExpertDefinition definition, String where) {
+    private static Expert create(ExpertDefinition definition, String where, String engineBackend) {
         return switch (definition.type()) {
             case "echo" -> new EchoExpert(definition);
-            case "engine" -> new EngineExpert(definition, where);
+            case "engine" -> new EngineExpert(definition, where, engineBackend);
             case "upstream" -> {
                 if (definition.baseUrl() == null || !definition.baseUrl().matches("https?://.+")) {
                     throw new IllegalStateException(where + ".base-url must be an http(s) URL such as http://vllm:8000/v1");

@@ -28,19 +28,20 @@ final class EngineExpert implements Expert, AutoCloseable {
     private final LocalModel model;
     private final ExpertInfo info;
 
-    EngineExpert(ExpertDefinition definition, String where) {
+    EngineExpert(ExpertDefinition definition, String where, String backend) {
         String spec = definition.model() == null || definition.model().isBlank() ? "demo" : definition.model();
         try {
-            this.model = LocalModel.open(spec);
+            this.model = LocalModel.open(spec, backend);
         } catch (IOException e) {
             throw new UncheckedIOException(where + ".model: " + e.getMessage(), e);
         }
+        String backendText = model.backend() + (model.backendNote() == null ? "" : "; " + model.backendNote());
         String description = definition.description().isBlank()
-                ? "Model " + model.name() + " on Ensemble's engine (" + model.backend() + ")"
+                ? "Model " + model.name() + " on Ensemble's engine (" + backendText + ")"
                 : definition.description();
         this.info = new ExpertInfo(definition.id(), definition.displayName() == null ? model.name() : definition.displayName(),
                 description, "ensemble-engine:" + model.backend(), true, model.contextLength());
-        log.info("Expert '{}' serves {} on the engine's {} backend", definition.id(), model.name(), model.backend());
+        log.info("Expert '{}' serves {} on the engine's {} backend", definition.id(), model.name(), backendText);
     }
 
     @Override

@@ -1,0 +1,120 @@
+// Op: attention for one decode token, grouped-query, over the KV cache with an online softmax.
+//   For query head h (kv head h / (heads / kvHeads)) and positions p in [0, position]:
+//     out[h] = Σ_p softmax_p(q[h] · k[p] · scale) · v[p]
+// Shapes: q (heads · headDim) f32 (the start of the qkv buffer, already rotated);
+//         keyCache, valueCache (capacity, kvHeads · headDim) f32, this layer's slice;
+//         position (1) int32 in device memory; out (heads · headDim) f32; headDim ≤ 256.
+// Launch: grid heads, block 1024 (32 warps).
+// Why this shape: one block per query head; warp w takes positions [8w, 8w + 8), then 32 warps on, and
+//   scores its 8 positions together (independent loads in flight); a lane holds
+//   headDim / 32 elements of q and of its running output, a warp sum gives each score, and each warp
+//   keeps its own running max and denominator; the 32 partial results are merged at the end.
+//   (Long contexts would want positions split across blocks too, flash-decoding style.)
+// Compile: nvcc -ptx -arch=sm_90 -O3 src/main/cuda/attention.cu -o attention.ptx (scripts/build-kernels.sh).
+// CPU reference: AttentionDecode.reference (src/main/java/ai/ensemble/engine/cuda).
+
+#define WARPS 32
+#define PER_LANE 8  // headDim / 32 at most
+#define POSITIONS 8 // positions a warp scores at once
+
+extern "C" __global__ void __launch_bounds__(WARPS * 32) attention_decode(
+        const float* q, const float* keyCache, const float* valueCache, const int* position, float* out,
+        int heads, int kvHeads, int headDim, float scale) {
+    __shared__ float partialMax[WARPS];
+    __shared__ float partialSum[WARPS];
+    __shared__ float partialOut[WARPS][PER_LANE * 32];
+
+    const int h = blockIdx.x;
+    const int warp = threadIdx.x >> 5;
+    const int lane = threadIdx.x & 31;
+    const int kvDim = kvHeads * headDim;
+    const int kvOffset = (h / (heads / kvHeads)) * headDim;
+    const int positions = position[0] + 1;
+
+    float query[PER_LANE];
+    float acc[PER_LANE];
+#pragma unroll
+    for (int j = 0; j < PER_LANE; j++) {
+        int d = j * 32 + lane;
+        query[j] = d < headDim ? q[h * headDim + d] * scale : 0.f;
+        acc[j] = 0.f;
+    }
+    float runningMax = -INFINITY;
+    float runningSum = 0.f;
+    // POSITIONS positions per warp per round: their key loads and score sums are independent, so
+    // they overlap instead of paying one memory round trip and one shuffle chain each.
+    for (int base = warp * POSITIONS; base < positions; base += WARPS * POSITIONS) {
+        float score[POSITIONS];
+#pragma unroll
+        for (int i = 0; i < POSITIONS; i++) {
+            const float* key = keyCache + (long long) min(base + i, positions - 1) * kvDim + kvOffset;
+            score[i] = 0.f;
+#pragma unroll
+            for (int j = 0; j < PER_LANE; j++) {
+                int d = j * 32 + lane;
+                if (d < headDim) {
+                    score[i] = fmaf(query[j], key[d], score[i]);
+                }
+            }
+        }
+#pragma unroll
+        for (int offset = 16; offset > 0; offset >>= 1) {
+#pragma unroll
+            for (int i = 0; i < POSITIONS; i++) {
+                score[i] += __shfl_xor_sync(0xffffffffu, score[i], offset);
+            }
+        }
+        float newMax = runningMax;
+#pragma unroll
+        for (int i = 0; i < POSITIONS; i++) {
+            if (base + i < positions) {
+                newMax = fmaxf(newMax, score[i]);
+            }
+        }
+        float correction = expf(runningMax - newMax);
+        runningSum *= correction;
+#pragma unroll
+        for (int j = 0; j < PER_LANE; j++) {
+            acc[j] *= correction;
+        }
+#pragma unroll
+        for (int i = 0; i < POSITIONS; i++) {
+            if (base + i < positions) {
+                const float* value = valueCache + (long long) (base + i) * kvDim + kvOffset;
+                float weight = expf(score[i] - newMax);
+                runningSum += weight;
+#pragma unroll
+                for (int j = 0; j < PER_LANE; j++) {
+                    int d = j * 32 + lane;
+                    if (d < headDim) {
+                        acc[j] = fmaf(weight, value[d], acc[j]);
+                    }
+                }
+            }
+        }
+        runningMax = newMax;
+    }
+    if (lane == 0) {
+        partialMax[warp] = runningMax;
+        partialSum[warp] = runningSum;
+    }
+#pragma unroll
+    for (int j = 0; j < PER_LANE; j++) {
+        partialOut[warp][j * 32 + lane] = acc[j];
+    }
+    __syncthreads();
+    float maximum = -INFINITY;
+    for (int w = 0; w < WARPS; w++) {
+        maximum = fmaxf(maximum, partialMax[w]);
+    }
+    for (int d = threadIdx.x; d < headDim; d += blockDim.x) {
+        float sum = 0.f;
+        float weighted = 0.f;
+        for (int w = 0; w < WARPS; w++) {
+            float factor = partialSum[w] > 0.f ? expf(partialMax[w] - maximum) : 0.f; // idle warps hold -inf
+            sum += partialSum[w] * factor;
+            weighted += partialOut[w][d] * factor;
+        }
+        out[h * headDim + d] = weighted / sum;
+    }
+}

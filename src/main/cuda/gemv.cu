@@ -1,0 +1,155 @@
+// Op: matrix-vector product for batch-1 decode, BF16 weights, f32 activations and accumulation,
+//     with the RMSNorm of the input and the consumer's element-wise step fused in:
+//   gemv_bf16          out[r]  = s · Σ_k W[r,k] · g[k] · x[k] + bias[r]      (q/k/v, logits)
+//   gemv_bf16_residual out[r] += Σ_k W[r,k] · x[k]                          (wo, w_down: residual add)
+//   gemv_bf16_swiglu   out[r]  = silu(s · Σ_k G[r,k] g[k] x[k]) · (s · Σ_k U[r,k] g[k] x[k])
+//                      with W = [G; U] stacked (2 · rows, K)                (w_gate, w_up)
+//   where s = 1 / sqrt(mean(x²) + eps) and g the norm weight when `norm` is not null, else s = g = 1;
+//   `bias` may be null.
+// Shapes: W (rows, K) bf16 row-major (or (2 · rows, K) for swiglu), K a multiple of 8;
+//         x (K) f32; norm (K) f32 or null; bias (rows) f32 or null; out (rows) f32.
+// Launch: grid ceil(rows / (WARPS · ROWS)), block WARPS · 32 = 128.
+// Why this shape: decode is bound by reading W once. Each warp owns ROWS rows; every lane loads
+//   16 bytes (8 bf16) per row per step, a warp 512 contiguous bytes, UNROLL steps in flight before
+//   the first use; W bypasses L1 (read once), x comes from L1/L2. The norm costs one more warp sum
+//   (Σx² while x streams past), which is cheaper than a separate kernel and launch.
+// Compile: nvcc -ptx -arch=sm_90 -O3 src/main/cuda/gemv.cu -o gemv.ptx (scripts/build-kernels.sh).
+// CPU reference: Gemv.reference (src/main/java/ai/ensemble/engine/cuda).
+
+#define WARPS 4
+#define ROWS 2
+#define UNROLL 4
+
+enum Epilogue { STORE, RESIDUAL, SWIGLU };
+
+__device__ __forceinline__ uint4 load_streaming(const uint4* p) {
+    uint4 v;
+    asm("ld.global.nc.L1::no_allocate.v4.u32 {%0, %1, %2, %3}, [%4];"
+        : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w) : "l"(p));
+    return v;
+}
+
+// Σ of 8 bf16 (packed two per word, element 2i in the low half) times 8 floats.
+__device__ __forceinline__ float dot8(uint4 w, const float* xv) {
+    float s = __uint_as_float(w.x << 16) * xv[0];
+    s = fmaf(__uint_as_float(w.x & 0xffff0000u), xv[1], s);
+    s = fmaf(__uint_as_float(w.y << 16), xv[2], s);
+    s = fmaf(__uint_as_float(w.y & 0xffff0000u), xv[3], s);
+    s = fmaf(__uint_as_float(w.z << 16), xv[4], s);
+    s = fmaf(__uint_as_float(w.z & 0xffff0000u), xv[5], s);
+    s = fmaf(__uint_as_float(w.w << 16), xv[6], s);
+    s = fmaf(__uint_as_float(w.w & 0xffff0000u), xv[7], s);
+    return s;
+}
+
+__device__ __forceinline__ float warp_sum(float v) {
+#pragma unroll
+    for (int offset = 16; offset > 0; offset >>= 1) {
+        v += __shfl_xor_sync(0xffffffffu, v, offset);
+    }
+    return v;
+}
+
+template <int MODE>
+__device__ __forceinline__ void gemv(const uint4* __restrict__ W, const float* __restrict__ x,
+                                     const float* __restrict__ norm, float eps, const float* __restrict__ bias,
+                                     float* out, int rows, int K) {
+    constexpr int NR = MODE == SWIGLU ? 2 * ROWS : ROWS; // rows dotted per warp
+    const int lane = threadIdx.x & 31;
+    const int firstRow = (blockIdx.x * WARPS + (threadIdx.x >> 5)) * ROWS;
+    if (firstRow >= rows) {
+        return;
+    }
+    const int chunks = K >> 3; // 16-byte chunks per row
+    const uint4* rowPtr[NR];
+#pragma unroll
+    for (int r = 0; r < NR; r++) {
+        int row = min(firstRow + (r % ROWS), rows - 1); // clamped: loads stay in bounds, stores are skipped
+        long long matrixRow = r < ROWS ? row : (long long) rows + row;
+        rowPtr[r] = W + matrixRow * chunks;
+    }
+    float acc[NR];
+#pragma unroll
+    for (int r = 0; r < NR; r++) {
+        acc[r] = 0.f;
+    }
+    float sumOfSquares = 0.f;
+    for (int base = lane; base < chunks; base += 32 * UNROLL) {
+        uint4 w[UNROLL][NR];
+#pragma unroll
+        for (int u = 0; u < UNROLL; u++) {
+            int c = base + u * 32;
+#pragma unroll
+            for (int r = 0; r < NR; r++) {
+                w[u][r] = c < chunks ? load_streaming(rowPtr[r] + c) : make_uint4(0, 0, 0, 0);
+            }
+        }
+#pragma unroll
+        for (int u = 0; u < UNROLL; u++) {
+            int c = base + u * 32;
+            if (c < chunks) {
+                float xv[8];
+                const float4* x4 = reinterpret_cast<const float4*>(x) + 2 * c;
+                float4 a = x4[0], b = x4[1];
+                xv[0] = a.x; xv[1] = a.y; xv[2] = a.z; xv[3] = a.w;
+                xv[4] = b.x; xv[5] = b.y; xv[6] = b.z; xv[7] = b.w;
+                if (norm != nullptr) {
+                    const float4* g4 = reinterpret_cast<const float4*>(norm) + 2 * c;
+                    float4 ga = g4[0], gb = g4[1];
+                    float gv[8] = {ga.x, ga.y, ga.z, ga.w, gb.x, gb.y, gb.z, gb.w};
+#pragma unroll
+                    for (int i = 0; i < 8; i++) {
+                        sumOfSquares = fmaf(xv[i], xv[i], sumOfSquares);
+                        xv[i] *= gv[i];
+                    }
+                }
+#pragma unroll
+                for (int r = 0; r < NR; r++) {
+                    acc[r] += dot8(w[u][r], xv);
+                }
+            }
+        }
+    }
+#pragma unroll
+    for (int r = 0; r < NR; r++) {
+        acc[r] = warp_sum(acc[r]);
+    }
+    float scale = 1.f;
+    if (norm != nullptr) {
+        scale = rsqrtf(warp_sum(sumOfSquares) / K + eps);
+    }
+    if (lane < ROWS && firstRow + lane < rows) {
+        int row = firstRow + lane;
+        float value = 0.f;
+#pragma unroll
+        for (int r = 0; r < ROWS; r++) { // select acc[lane] with compile-time indices only
+            if (r == lane) {
+                value = acc[r] * scale;
+                if (MODE == SWIGLU) {
+                    float up = acc[r + (NR - ROWS)] * scale;
+                    value = value / (1.f + expf(-value)) * up;
+                }
+            }
+        }
+        if (MODE == RESIDUAL) {
+            out[row] += value;
+        } else {
+            out[row] = bias != nullptr ? value + bias[row] : value;
+        }
+    }
+}
+
+extern "C" __global__ void __launch_bounds__(WARPS * 32) gemv_bf16(
+        const uint4* W, const float* x, const float* norm, float eps, const float* bias, float* out, int rows, int K) {
+    gemv<STORE>(W, x, norm, eps, bias, out, rows, K);
+}
+
+extern "C" __global__ void __launch_bounds__(WARPS * 32) gemv_bf16_residual(
+        const uint4* W, const float* x, float* out, int rows, int K) {
+    gemv<RESIDUAL>(W, x, nullptr, 0.f, nullptr, out, rows, K);
+}
+
+extern "C" __global__ void __launch_bounds__(WARPS * 32) gemv_bf16_swiglu(
+        const uint4* W, const float* x, const float* norm, float eps, float* out, int rows, int K) {
+    gemv<SWIGLU>(W, x, norm, eps, nullptr, out, rows, K);
+}

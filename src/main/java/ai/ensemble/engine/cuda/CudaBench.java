@@ -1,0 +1,244 @@
+package ai.ensemble.engine.cuda;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+import ai.ensemble.engine.model.ModelConfig;
+import ai.ensemble.engine.model.RopeScaling;
+import ai.ensemble.engine.model.RopeStyle;
+import jcuda.driver.CUevent;
+import jcuda.driver.CUgraph;
+import jcuda.driver.CUgraphExec;
+import jcuda.driver.CUstreamCaptureMode;
+
+import static jcuda.driver.JCudaDriver.cuEventCreate;
+import static jcuda.driver.JCudaDriver.cuEventDestroy;
+import static jcuda.driver.JCudaDriver.cuEventElapsedTime;
+import static jcuda.driver.JCudaDriver.cuEventRecord;
+import static jcuda.driver.JCudaDriver.cuEventSynchronize;
+import static jcuda.driver.JCudaDriver.cuGraphDestroy;
+import static jcuda.driver.JCudaDriver.cuGraphExecDestroy;
+import static jcuda.driver.JCudaDriver.cuGraphInstantiate;
+import static jcuda.driver.JCudaDriver.cuGraphLaunch;
+import static jcuda.driver.JCudaDriver.cuStreamBeginCapture;
+import static jcuda.driver.JCudaDriver.cuStreamEndCapture;
+
+/**
+ * Batch-1 decode speed of the cuda backend on random BF16 weights with the exact shapes of
+ * Llama-3.2-1B and Llama-3.1-8B, made directly in GPU memory, against the HBM roofline: weight
+ * bytes per token ÷ the device-to-device copy bandwidth measured here (a copy reads and writes each
+ * byte: 2 · bytes / time). Also times each decode GEMV shape alone. Writes JSON.
+ *
+ * <pre>
+ * java --enable-native-access=ALL-UNNAMED -cp classes:jcuda.jar:jcuda-natives.jar \
+ *     ai.ensemble.engine.cuda.CudaBench OUT.json [tokens=256] [models=llama-3.2-1b,llama-3.1-8b]
+ * </pre>
+ */
+public final class CudaBench {
+
+    private CudaBench() {
+    }
+
+    static ModelConfig llama32_1b() {
+        return new ModelConfig("llama", 2048, 8192, 16, 32, 8, 64, 128256, 131072, 1e-5f, 500000f,
+                new RopeScaling("llama3", 32f, 1f, 4f, 8192), RopeStyle.HALF, true, false, 128000, List.of(128001));
+    }
+
+    static ModelConfig llama31_8b() {
+        return new ModelConfig("llama", 4096, 14336, 32, 32, 8, 128, 128256, 131072, 1e-5f, 500000f,
+                new RopeScaling("llama3", 8f, 1f, 4f, 8192), RopeStyle.HALF, false, false, 128000, List.of(128001));
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length < 1) {
+            System.err.println("usage: CudaBench OUT.json [tokens=256] [models=llama-3.2-1b,llama-3.1-8b]");
+            System.exit(2);
+        }
+        Path out = Path.of(args[0]);
+        int tokens = 256;
+        List<String> models = List.of("llama-3.2-1b", "llama-3.1-8b");
+        for (String arg : Arrays.copyOfRange(args, 1, args.length)) {
+            if (arg.startsWith("tokens=")) {
+                tokens = Integer.parseInt(arg.substring(7));
+            } else if (arg.startsWith("models=")) {
+                models = List.of(arg.substring(7).split(","));
+            } else {
+                throw new IllegalArgumentException("unknown argument " + arg);
+            }
+        }
+        CudaForward.Availability availability = CudaForward.availability();
+        if (!availability.available()) {
+            System.err.println("no usable GPU: " + availability.reason());
+            System.exit(1);
+        }
+        try (CudaContext context = CudaContext.open(0)) {
+            double bandwidth = copyBandwidth(context);
+            System.out.printf(Locale.ROOT, "%s, driver %d: device-to-device copy %.0f GB/s%n",
+                    context.deviceName(), context.driverVersion(), bandwidth / 1e9);
+            List<String> results = new ArrayList<>();
+            for (String name : models) {
+                ModelConfig config = switch (name) {
+                    case "llama-3.2-1b" -> llama32_1b();
+                    case "llama-3.1-8b" -> llama31_8b();
+                    default -> throw new IllegalArgumentException("unknown model " + name);
+                };
+                results.add(model(context, name, config, tokens, bandwidth));
+            }
+            String json = "{\n  \"device\": \"" + context.deviceName() + "\",\n  \"driver\": " + context.driverVersion()
+                    + ",\n  \"copy_bandwidth_gb_s\": " + round(bandwidth / 1e9)
+                    + ",\n  \"method\": \"batch 1, BF16 weights, f32 activations and KV cache, one CUDA graph per decode step"
+                    + " replayed back to back (greedy argmax on the GPU feeds the next step), positions 0.." + (tokens - 1)
+                    + " after a warm-up; roofline = copy bandwidth / weight bytes per token\""
+                    + ",\n  \"models\": [\n" + String.join(",\n", results) + "\n  ]\n}\n";
+            Files.createDirectories(out.toAbsolutePath().getParent());
+            Files.writeString(out, json);
+            System.out.println(json);
+        }
+    }
+
+    private static String model(CudaContext context, String name, ModelConfig config, int tokens, double bandwidth) {
+        try (DeviceWeights weights = DeviceWeights.random(config, 42);
+             CudaForward forward = new CudaForward(context, weights)) {
+            CudaKvCache cache = (CudaKvCache) forward.newCache(tokens + 1);
+            forward.step(cache, 1, 0, Math.min(32, tokens)); // warm-up, and the graph's capture
+            context.synchronize();
+            double[] seconds = new double[3];
+            for (int run = 0; run < seconds.length; run++) {
+                CUevent start = event();
+                CUevent stop = event();
+                forward.step(cache, 1, 0, 0);
+                cuEventRecord(start, context.stream());
+                forward.stepWithoutReset(cache, tokens);
+                cuEventRecord(stop, context.stream());
+                seconds[run] = elapsed(start, stop);
+            }
+            Arrays.sort(seconds);
+            double best = seconds[0];
+            double tokensPerSecond = tokens / best;
+            long bytes = weights.bytesPerToken();
+            double roofline = bandwidth / bytes;
+            System.out.printf(Locale.ROOT, "%s: %.1f tok/s (%.3f ms/token), %.2f GB of weights per token, roofline %.1f tok/s: %.1f%%%n",
+                    name, tokensPerSecond, 1e3 / tokensPerSecond, bytes / 1e9, roofline, 100 * tokensPerSecond / roofline);
+            String gemvs = gemvShapes(context, weights, bandwidth);
+            return "    {\"model\": \"" + name + "\", \"dim\": " + config.dim() + ", \"hidden_dim\": " + config.hiddenDim()
+                    + ", \"layers\": " + config.layers() + ", \"heads\": " + config.heads() + ", \"kv_heads\": " + config.kvHeads()
+                    + ", \"vocab\": " + config.vocabSize() + ", \"tied_embeddings\": " + config.tiedEmbeddings()
+                    + ",\n     \"tokens_timed\": " + tokens + ", \"runs_seconds\": " + Arrays.toString(seconds)
+                    + ",\n     \"decode_tokens_per_second\": " + round(tokensPerSecond)
+                    + ", \"ms_per_token\": " + round(1e3 / tokensPerSecond)
+                    + ", \"weight_bytes_per_token\": " + bytes
+                    + ", \"roofline_tokens_per_second\": " + round(roofline)
+                    + ", \"fraction_of_roofline\": " + round(tokensPerSecond / roofline)
+                    + ",\n     \"gemv\": [" + gemvs + "]}";
+        }
+    }
+
+    /** Each GEMV of a decode step alone, 50 launches captured in a CUDA graph (as in decode), as bytes of W read per second. */
+    private static String gemvShapes(CudaContext context, DeviceWeights weights, double bandwidth) {
+        ModelConfig c = weights.config;
+        Gemv gemv = new Gemv(context);
+        DeviceWeights.Layer layer = weights.layers.get(0);
+        int queryDim = c.heads() * c.headDim();
+        DeviceBuffer x = DeviceBuffer.allocate(4L * Math.max(c.hiddenDim(), c.dim()));
+        DeviceBuffer out = DeviceBuffer.allocate(4L * Math.max(c.vocabSize(), 2 * c.hiddenDim()));
+        x.zero();
+        out.zero();
+        List<String> rows = new ArrayList<>();
+        try {
+            rows.add(timeGemv(context, "qkv+norm", (long) weights.qkvRows() * c.dim() * 2, bandwidth,
+                    () -> gemv.project(layer.qkv(), x, layer.attentionNorm(), 1e-5f, null, out, weights.qkvRows(), c.dim())));
+            rows.add(timeGemv(context, "wo+residual", (long) c.dim() * queryDim * 2, bandwidth,
+                    () -> gemv.addProjection(layer.wo(), x, out, c.dim(), queryDim)));
+            rows.add(timeGemv(context, "gate_up+norm+swiglu", 2L * c.hiddenDim() * c.dim() * 2, bandwidth,
+                    () -> gemv.swiglu(layer.gateUp(), x, layer.ffnNorm(), 1e-5f, out, c.hiddenDim(), c.dim())));
+            rows.add(timeGemv(context, "down+residual", (long) c.dim() * c.hiddenDim() * 2, bandwidth,
+                    () -> gemv.addProjection(layer.down(), x, out, c.dim(), c.hiddenDim())));
+            rows.add(timeGemv(context, "logits+norm", (long) c.vocabSize() * c.dim() * 2, bandwidth,
+                    () -> gemv.project(weights.output, x, weights.outputNorm, 1e-5f, null, out, c.vocabSize(), c.dim())));
+        } finally {
+            x.free();
+            out.free();
+        }
+        return String.join(", ", rows);
+    }
+
+    private static String timeGemv(CudaContext context, String name, long bytes, double bandwidth, Runnable launch) {
+        for (int i = 0; i < 5; i++) {
+            launch.run();
+        }
+        int n = 50;
+        cuStreamBeginCapture(context.stream(), CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL);
+        CUgraph graph = new CUgraph();
+        try {
+            for (int i = 0; i < n; i++) {
+                launch.run();
+            }
+        } finally {
+            cuStreamEndCapture(context.stream(), graph);
+        }
+        CUgraphExec exec = new CUgraphExec();
+        cuGraphInstantiate(exec, graph, 0);
+        cuGraphDestroy(graph);
+        cuGraphLaunch(exec, context.stream()); // warm-up
+        CUevent start = event();
+        CUevent stop = event();
+        cuEventRecord(start, context.stream());
+        cuGraphLaunch(exec, context.stream());
+        cuEventRecord(stop, context.stream());
+        double perLaunch = elapsed(start, stop) / n;
+        cuGraphExecDestroy(exec);
+        double rate = bytes / perLaunch;
+        System.out.printf(Locale.ROOT, "  gemv %-20s %8.1f MB  %7.2f us  %6.0f GB/s  %5.1f%% of copy bandwidth%n",
+                name, bytes / 1e6, perLaunch * 1e6, rate / 1e9, 100 * rate / bandwidth);
+        return "{\"name\": \"" + name + "\", \"weight_bytes\": " + bytes + ", \"us\": " + round(perLaunch * 1e6)
+                + ", \"gb_s\": " + round(rate / 1e9) + ", \"fraction_of_copy_bandwidth\": " + round(rate / bandwidth) + "}";
+    }
+
+    /** Device-to-device copy of 1 GiB, best of 10: 2 · bytes / time (each byte is read and written). */
+    static double copyBandwidth(CudaContext context) {
+        long bytes = 1L << 30;
+        DeviceBuffer a = DeviceBuffer.allocate(bytes);
+        DeviceBuffer b = DeviceBuffer.allocate(bytes);
+        try {
+            a.zero();
+            double best = Double.MAX_VALUE;
+            for (int i = 0; i < 10; i++) {
+                CUevent start = event();
+                CUevent stop = event();
+                cuEventRecord(start, null);
+                b.copyFrom(a, 0, 0, bytes);
+                cuEventRecord(stop, null);
+                best = Math.min(best, elapsed(start, stop));
+            }
+            return 2.0 * bytes / best;
+        } finally {
+            a.free();
+            b.free();
+        }
+    }
+
+    private static CUevent event() {
+        CUevent event = new CUevent();
+        cuEventCreate(event, 0);
+        return event;
+    }
+
+    /** Seconds between two recorded events (waits for the second); destroys both. */
+    private static double elapsed(CUevent start, CUevent stop) {
+        cuEventSynchronize(stop);
+        float[] ms = new float[1];
+        cuEventElapsedTime(ms, start, stop);
+        cuEventDestroy(start);
+        cuEventDestroy(stop);
+        return ms[0] / 1e3;
+    }
+
+    private static String round(double value) {
+        return String.format(Locale.ROOT, "%.4g", value);
+    }
+}

@@ -1,0 +1,314 @@
+package ai.ensemble.engine.cuda;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import ai.ensemble.engine.cpu.Forward;
+import ai.ensemble.engine.cpu.KvCache;
+import ai.ensemble.engine.model.LlamaWeights;
+import ai.ensemble.engine.model.LoadedModel;
+import ai.ensemble.engine.model.ModelConfig;
+import ai.ensemble.engine.model.RopeStyle;
+import jcuda.driver.CUgraph;
+import jcuda.driver.CUgraphExec;
+import jcuda.driver.CUstreamCaptureMode;
+
+import static jcuda.driver.JCudaDriver.cuGraphDestroy;
+import static jcuda.driver.JCudaDriver.cuGraphInstantiate;
+import static jcuda.driver.JCudaDriver.cuGraphLaunch;
+import static jcuda.driver.JCudaDriver.cuStreamBeginCapture;
+import static jcuda.driver.JCudaDriver.cuStreamEndCapture;
+
+/**
+ * The Llama-family forward pass on one NVIDIA GPU (Hopper or newer, CUDA 13 driver) through JCuda's
+ * driver API, for BF16 weights with f32 activations, accumulation and KV cache. One decode step is
+ * 6 kernels per layer (fused-norm QKV GEMV, RoPE + KV write, attention, wo GEMV + residual,
+ * fused-norm gate/up GEMV + SwiGLU, down GEMV + residual) plus embedding, logits and argmax,
+ * captured once per cache as a CUDA graph and replayed per token; token and position live in device
+ * memory. Prefill runs the prompt token by token through that same step for now (no batched GEMM
+ * yet). Calls are serialised: the activation buffers are shared by all caches.
+ *
+ * <p>Nothing here loads JCuda until a {@code CudaForward} is made or {@link #availability()} asked,
+ * so the engine runs on machines without the JCuda jars or a GPU.
+ */
+public final class CudaForward implements Forward, AutoCloseable {
+
+    /** Whether the GPU backend can run here, and if not, why. */
+    public record Availability(boolean available, String reason) {
+    }
+
+    private final ModelConfig config;
+    private final CudaContext context;
+    private final boolean ownsContext;
+    private final DeviceWeights weights;
+    private final int queryDim;
+    private final int kvDim;
+    private final EmbeddingGather embedding;
+    private final Gemv gemv;
+    private final RopeKvWrite rope;
+    private final AttentionDecode attention;
+    private final Argmax argmax;
+    private final DeviceBuffer state;     // (2) int32: token, position of the step about to run
+    private final DeviceBuffer x;         // (dim) residual stream
+    private final DeviceBuffer qkv;       // (heads·headDim + 2·kvHeads·headDim)
+    private final DeviceBuffer attended;  // (heads·headDim)
+    private final DeviceBuffer hidden;    // (hiddenDim)
+    private final DeviceBuffer logits;    // (vocab)
+    private final List<CudaKvCache> caches = new ArrayList<>();
+
+    /** Uploads {@code weights} (BF16 matrices) to GPU 0. */
+    public CudaForward(ModelConfig config, LlamaWeights weights) {
+        this(CudaContext.open(0), true, config, null, weights);
+    }
+
+    public static CudaForward of(LoadedModel model) {
+        return new CudaForward(model.config(), model.weights());
+    }
+
+    /** On weights already on the device (benchmarks); the caller keeps the context. */
+    CudaForward(CudaContext context, DeviceWeights weights) {
+        this(context, false, weights.config, weights, null);
+    }
+
+    private CudaForward(CudaContext context, boolean ownsContext, ModelConfig config, DeviceWeights onDevice, LlamaWeights weights) {
+        this.context = context;
+        this.ownsContext = ownsContext;
+        this.config = config;
+        this.queryDim = config.heads() * config.headDim();
+        this.kvDim = config.kvHeads() * config.headDim();
+        if (config.heads() % config.kvHeads() != 0) {
+            throw new IllegalArgumentException("heads (" + config.heads() + ") must be a multiple of kvHeads (" + config.kvHeads() + ")");
+        }
+        List<DeviceBuffer> made = new ArrayList<>();
+        try {
+            this.weights = onDevice != null ? onDevice : DeviceWeights.upload(config, weights);
+            this.embedding = new EmbeddingGather(context);
+            this.gemv = new Gemv(context);
+            this.rope = new RopeKvWrite(context);
+            this.attention = new AttentionDecode(context);
+            this.argmax = new Argmax(context);
+            this.state = track(made, DeviceBuffer.allocate(8));
+            this.x = track(made, DeviceBuffer.allocate(4L * config.dim()));
+            this.qkv = track(made, DeviceBuffer.allocate(4L * (queryDim + 2 * kvDim)));
+            this.attended = track(made, DeviceBuffer.allocate(4L * queryDim));
+            this.hidden = track(made, DeviceBuffer.allocate(4L * config.hiddenDim()));
+            this.logits = track(made, DeviceBuffer.allocate(4L * config.vocabSize()));
+        } catch (RuntimeException e) {
+            made.forEach(DeviceBuffer::free);
+            if (ownsContext) {
+                context.close();
+            }
+            throw e;
+        }
+    }
+
+    private static DeviceBuffer track(List<DeviceBuffer> made, DeviceBuffer buffer) {
+        made.add(buffer);
+        return buffer;
+    }
+
+    /** True where a CUDA 13 driver, a Hopper-or-newer GPU and the JCuda jars are present; never throws. */
+    public static boolean isAvailable() {
+        return availability().available();
+    }
+
+    public static Availability availability() {
+        try {
+            return Probe.run();
+        } catch (LinkageError e) {
+            String message = String.valueOf(e.getMessage());
+            if (message.contains("libcuda.so")) {
+                return new Availability(false, "no NVIDIA driver: libcuda.so.1 cannot be loaded");
+            }
+            return new Availability(false, "JCuda cannot be loaded (" + e.getClass().getSimpleName() + ": "
+                    + message.lines().findFirst().orElse("") + "): the jcuda and jcuda-natives jars and a CUDA driver are needed");
+        } catch (RuntimeException e) {
+            return new Availability(false, String.valueOf(e.getMessage()));
+        }
+    }
+
+    /** Kept in its own class so that asking for availability links JCuda only inside the try above. */
+    private static final class Probe {
+        static Availability run() {
+            try (CudaContext context = CudaContext.open(0)) {
+                context.function("embedding", "embedding_gather"); // the driver accepts the PTX
+                return new Availability(true, context.deviceName() + ", CUDA driver " + context.driverVersion());
+            }
+        }
+    }
+
+    String deviceName() {
+        return context.deviceName();
+    }
+
+    DeviceWeights weights() {
+        return weights;
+    }
+
+    @Override
+    public ModelConfig config() {
+        return config;
+    }
+
+    @Override
+    public String backend() {
+        return "cuda";
+    }
+
+    @Override
+    public synchronized KvCache newCache(int capacity) {
+        if (capacity <= 0) {
+            throw new IllegalArgumentException("KV cache capacity must be positive, got " + capacity);
+        }
+        context.makeCurrent();
+        CudaKvCache cache = new CudaKvCache(this, config.layers(), capacity, kvDim);
+        caches.add(cache);
+        return cache;
+    }
+
+    @Override
+    public synchronized float[][] logitsAt(int[] tokens, int startPosition, KvCache cache, int[] rows) {
+        CudaKvCache kv = checkCall(tokens, startPosition, cache, rows);
+        context.makeCurrent();
+        float[][] out = new float[rows.length][];
+        for (int t = 0; t < tokens.length; t++) {
+            step(kv, tokens[t], startPosition + t, 1);
+            for (int i = 0; i < rows.length; i++) {
+                if (rows[i] == t) {
+                    context.synchronize();
+                    out[i] = logits.downloadFloats();
+                }
+            }
+        }
+        context.synchronize();
+        return out;
+    }
+
+    /**
+     * Sets token and position on the device and replays the decode graph {@code steps} times: the
+     * first step runs {@code token} at {@code position}, each further one the greedy choice of the
+     * step before at the next position. Asynchronous: returns before the GPU is done.
+     */
+    void step(CudaKvCache kv, int token, int position, int steps) {
+        if (position + steps > kv.capacity()) {
+            throw new IllegalArgumentException("positions up to " + (position + steps) + " do not fit a KV cache of " + kv.capacity());
+        }
+        context.synchronize(); // the previous step may still read the state buffer
+        state.upload(new int[] {token, position});
+        if (kv.decodeGraph == null) {
+            kv.decodeGraph = capture(kv);
+        }
+        for (int s = 0; s < steps; s++) {
+            cuGraphLaunch(kv.decodeGraph, context.stream());
+        }
+    }
+
+    /** Replays the decode graph {@code steps} more times from the device-side token and position. */
+    void stepWithoutReset(CudaKvCache kv, int steps) {
+        for (int s = 0; s < steps; s++) {
+            cuGraphLaunch(kv.decodeGraph, context.stream());
+        }
+    }
+
+    /** The greedy token chosen by the last step, and the position it will take (synchronizes). */
+    int[] deviceState() {
+        context.synchronize();
+        int[] values = new int[2];
+        state.download(values);
+        return values;
+    }
+
+    CudaContext context() {
+        return context;
+    }
+
+    private CUgraphExec capture(CudaKvCache kv) {
+        cuStreamBeginCapture(context.stream(), CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL);
+        CUgraph graph = new CUgraph();
+        try {
+            enqueueDecodeStep(kv);
+        } finally {
+            cuStreamEndCapture(context.stream(), graph);
+        }
+        CUgraphExec exec = new CUgraphExec();
+        try {
+            cuGraphInstantiate(exec, graph, 0);
+        } finally {
+            cuGraphDestroy(graph);
+        }
+        return exec;
+    }
+
+    private void enqueueDecodeStep(CudaKvCache kv) {
+        DeviceBuffer token = state.slice(0, 4);
+        DeviceBuffer position = state.slice(4, 4);
+        int dim = config.dim();
+        int hiddenDim = config.hiddenDim();
+        float eps = config.rmsNormEps();
+        boolean interleaved = config.ropeStyle() == RopeStyle.INTERLEAVED;
+        embedding.launch(weights.embedding, token, x, dim);
+        for (int l = 0; l < config.layers(); l++) {
+            DeviceWeights.Layer layer = weights.layers.get(l);
+            gemv.project(layer.qkv(), x, layer.attentionNorm(), eps, layer.qkvBias(), qkv, weights.qkvRows(), dim);
+            rope.launch(qkv, weights.inverseFrequencies, position, kv.keys(l), kv.values(l),
+                    config.heads(), config.kvHeads(), config.headDim(), interleaved);
+            attention.launch(qkv, kv.keys(l), kv.values(l), position, attended, config.heads(), config.kvHeads(), config.headDim());
+            gemv.addProjection(layer.wo(), attended, x, dim, queryDim);
+            gemv.swiglu(layer.gateUp(), x, layer.ffnNorm(), eps, hidden, hiddenDim, dim);
+            gemv.addProjection(layer.down(), hidden, x, dim, hiddenDim);
+        }
+        gemv.project(weights.output, x, weights.outputNorm, eps, null, logits, config.vocabSize(), dim);
+        argmax.launch(logits, config.vocabSize(), token, position);
+    }
+
+    private CudaKvCache checkCall(int[] tokens, int startPosition, KvCache cache, int[] rows) {
+        if (!(cache instanceof CudaKvCache kv) || kv.owner != this) {
+            throw new IllegalArgumentException("cache was not made by this CUDA forward pass (use newCache)");
+        }
+        if (kv.closed()) {
+            throw new IllegalArgumentException("cache was closed");
+        }
+        if (tokens.length == 0) {
+            throw new IllegalArgumentException("tokens must not be empty");
+        }
+        if (startPosition < 0 || startPosition + tokens.length > cache.capacity()) {
+            throw new IllegalArgumentException("positions [" + startPosition + ", " + (startPosition + tokens.length)
+                    + ") do not fit a KV cache of " + cache.capacity() + " positions");
+        }
+        for (int token : tokens) {
+            if (token < 0 || token >= config.vocabSize()) {
+                throw new IllegalArgumentException("token id " + token + " is outside the vocabulary [0, " + config.vocabSize() + ")");
+            }
+        }
+        for (int row : rows) {
+            if (row < 0 || row >= tokens.length) {
+                throw new IllegalArgumentException("logits row " + row + " is outside the " + tokens.length + " tokens");
+            }
+        }
+        return kv;
+    }
+
+    synchronized void release(CudaKvCache cache) {
+        context.makeCurrent();
+        context.synchronize();
+        cache.free();
+        caches.remove(cache);
+    }
+
+    @Override
+    public synchronized void close() {
+        context.makeCurrent();
+        context.synchronize();
+        for (CudaKvCache cache : caches) {
+            cache.free();
+        }
+        caches.clear();
+        for (DeviceBuffer buffer : List.of(state, x, qkv, attended, hidden, logits)) {
+            buffer.free();
+        }
+        if (ownsContext) {
+            weights.close();
+            context.close();
+        }
+    }
+}

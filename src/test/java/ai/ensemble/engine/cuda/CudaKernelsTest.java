@@ -1,0 +1,226 @@
+package ai.ensemble.engine.cuda;
+
+import java.util.List;
+import java.util.SplittableRandom;
+
+import ai.ensemble.engine.model.ModelConfig;
+import ai.ensemble.engine.model.RopeScaling;
+import ai.ensemble.engine.model.RopeStyle;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Each CUDA kernel against its Java CPU reference (the {@code reference} methods of the host
+ * classes). Runs where a GPU is usable (CudaForward.isAvailable) and is skipped elsewhere.
+ * Error: max |gpu − cpu| / max(1, max |cpu|); the bound is stated per kernel.
+ */
+@ExtendWith(RequiresGpu.class)
+class CudaKernelsTest {
+
+    private static CudaContext context;
+
+    @BeforeAll
+    static void openGpu() {
+        context = CudaContext.open(0);
+    }
+
+    @AfterAll
+    static void closeGpu() {
+        if (context != null) {
+            context.close();
+        }
+    }
+
+    @Test
+    void embeddingGatherCopiesTheTokensRowExactly() {
+        int vocab = 300;
+        int dim = 200;
+        short[] table = bf16(random(1, vocab * dim, 1f));
+        DeviceBuffer tableBuffer = buffer(table);
+        DeviceBuffer token = ints(new int[] {277});
+        DeviceBuffer x = DeviceBuffer.allocate(4L * dim);
+        new EmbeddingGather(context).launch(tableBuffer, token, x, dim);
+        context.synchronize();
+        assertThat(x.downloadFloats()).containsExactly(EmbeddingGather.reference(table, 277, dim));
+        free(tableBuffer, token, x);
+    }
+
+    /** Float accumulation in another order than the double reference: 1e-5 suffices at K = 4096. */
+    @ParameterizedTest(name = "rows {0}, k {1}, norm {2}, bias {3}")
+    @CsvSource({"1000, 4096, true, true", "77, 64, false, false", "8, 14336, true, false", "3, 8, true, true"})
+    void gemvWithFusedNormAndBiasMatchesReference(int rows, int k, boolean norm, boolean bias) {
+        short[] w = bf16(random(2, rows * k, 0.05f));
+        float[] x = random(3, k, 1f);
+        float[] g = norm ? random(4, k, 1f) : null;
+        float[] b = bias ? random(5, rows, 1f) : null;
+        DeviceBuffer wb = buffer(w);
+        DeviceBuffer xb = DeviceBuffer.ofFloats(x);
+        DeviceBuffer gb = g == null ? null : DeviceBuffer.ofFloats(g);
+        DeviceBuffer bb = b == null ? null : DeviceBuffer.ofFloats(b);
+        DeviceBuffer out = DeviceBuffer.allocate(4L * rows);
+        new Gemv(context).project(wb, xb, gb, 1e-5f, bb, out, rows, k);
+        context.synchronize();
+        assertThat(error(out.downloadFloats(), Gemv.reference(w, x, g, 1e-5f, b, rows, k))).isLessThan(1e-5);
+        free(wb, xb, gb, bb, out);
+    }
+
+    @Test
+    void gemvResidualAddsTheProductToTheOutput() {
+        int rows = 515;
+        int k = 2048;
+        short[] w = bf16(random(6, rows * k, 0.05f));
+        float[] x = random(7, k, 1f);
+        float[] residual = random(8, rows, 1f);
+        DeviceBuffer wb = buffer(w);
+        DeviceBuffer xb = DeviceBuffer.ofFloats(x);
+        DeviceBuffer out = DeviceBuffer.ofFloats(residual);
+        new Gemv(context).addProjection(wb, xb, out, rows, k);
+        context.synchronize();
+        float[] expected = Gemv.reference(w, x, null, 0, residual, rows, k); // + bias == + residual
+        assertThat(error(out.downloadFloats(), expected)).isLessThan(1e-5);
+        free(wb, xb, out);
+    }
+
+    @Test
+    void gemvSwigluMatchesReference() {
+        int rows = 333;
+        int k = 1024;
+        short[] w = bf16(random(9, 2 * rows * k, 0.05f));
+        float[] x = random(10, k, 1f);
+        float[] g = random(11, k, 1f);
+        DeviceBuffer wb = buffer(w);
+        DeviceBuffer xb = DeviceBuffer.ofFloats(x);
+        DeviceBuffer gb = DeviceBuffer.ofFloats(g);
+        DeviceBuffer out = DeviceBuffer.allocate(4L * rows);
+        new Gemv(context).swiglu(wb, xb, gb, 1e-5f, out, rows, k);
+        context.synchronize();
+        assertThat(error(out.downloadFloats(), Gemv.referenceSwiglu(w, x, g, 1e-5f, rows, k))).isLessThan(1e-5);
+        free(wb, xb, gb, out);
+    }
+
+    /** cosf/sinf on the GPU are within 2 ulp of the CPU's correctly rounded values: 1e-5. */
+    @ParameterizedTest(name = "headDim {0}, {1}, position {2}")
+    @CsvSource({"16, HALF, 5", "128, HALF, 1234", "64, INTERLEAVED, 77", "128, INTERLEAVED, 4000"})
+    void ropeRotatesQueryAndKeyAndWritesTheCacheRow(int headDim, RopeStyle style, int position) {
+        int heads = 8;
+        int kvHeads = 2;
+        int capacity = position + 3;
+        int kvDim = kvHeads * headDim;
+        ModelConfig config = new ModelConfig("llama", heads * headDim, 64, 1, heads, kvHeads, headDim, 10, 8192, 1e-5f,
+                500000f, new RopeScaling("llama3", 8f, 1f, 4f, 64), style, false, false, 1, List.of(2));
+        float[] frequencies = RopeFrequencies.of(config, null);
+        float[] qkv = random(12, (heads + 2 * kvHeads) * headDim, 1f);
+        DeviceBuffer qkvBuffer = DeviceBuffer.ofFloats(qkv);
+        DeviceBuffer frequencyBuffer = DeviceBuffer.ofFloats(frequencies);
+        DeviceBuffer positionBuffer = ints(new int[] {position});
+        DeviceBuffer keys = DeviceBuffer.allocate(4L * capacity * kvDim);
+        DeviceBuffer values = DeviceBuffer.allocate(4L * capacity * kvDim);
+        keys.zero();
+        values.zero();
+        new RopeKvWrite(context).launch(qkvBuffer, frequencyBuffer, positionBuffer, keys, values, heads, kvHeads, headDim,
+                style == RopeStyle.INTERLEAVED);
+        context.synchronize();
+        float[] expectedKeys = new float[capacity * kvDim];
+        float[] expectedValues = new float[capacity * kvDim];
+        RopeKvWrite.reference(qkv, frequencies, position, expectedKeys, expectedValues, heads, kvHeads, headDim,
+                style == RopeStyle.INTERLEAVED);
+        assertThat(error(qkvBuffer.downloadFloats(), qkv)).as("q and k").isLessThan(1e-5);
+        assertThat(error(keys.downloadFloats(), expectedKeys)).as("key cache").isLessThan(1e-5);
+        assertThat(values.downloadFloats()).as("value cache").isEqualTo(expectedValues); // containsExactly is quadratic
+        free(qkvBuffer, frequencyBuffer, positionBuffer, keys, values);
+    }
+
+    /** Online softmax in float against the two-pass double reference: 1e-5. */
+    @ParameterizedTest(name = "heads {0}/{1}, headDim {2}, position {3}")
+    @CsvSource({"8, 2, 64, 0", "8, 2, 64, 37", "32, 8, 128, 300", "4, 2, 16, 11", "4, 4, 256, 5"})
+    void attentionMatchesReference(int heads, int kvHeads, int headDim, int position) {
+        int capacity = position + 1;
+        int kvDim = kvHeads * headDim;
+        float[] q = random(13, heads * headDim, 1f);
+        float[] keys = random(14, capacity * kvDim, 1f);
+        float[] values = random(15, capacity * kvDim, 1f);
+        DeviceBuffer qb = DeviceBuffer.ofFloats(q);
+        DeviceBuffer kb = DeviceBuffer.ofFloats(keys);
+        DeviceBuffer vb = DeviceBuffer.ofFloats(values);
+        DeviceBuffer pb = ints(new int[] {position});
+        DeviceBuffer out = DeviceBuffer.allocate(4L * heads * headDim);
+        new AttentionDecode(context).launch(qb, kb, vb, pb, out, heads, kvHeads, headDim);
+        context.synchronize();
+        float[] expected = AttentionDecode.reference(q, keys, values, position, heads, kvHeads, headDim);
+        assertThat(error(out.downloadFloats(), expected)).isLessThan(1e-5);
+        free(qb, kb, vb, pb, out);
+    }
+
+    @Test
+    void argmaxPicksTheLowestIndexOfTheLargestLogitAndAdvancesThePosition() {
+        float[] logits = random(16, 128256, 10f);
+        logits[90001] = 50f;
+        logits[70001] = 50f; // a tie: the lower index wins
+        DeviceBuffer lb = DeviceBuffer.ofFloats(logits);
+        DeviceBuffer token = ints(new int[] {-1});
+        DeviceBuffer position = ints(new int[] {41});
+        new Argmax(context).launch(lb, logits.length, token, position);
+        context.synchronize();
+        int[] chosen = new int[1];
+        int[] next = new int[1];
+        token.download(chosen);
+        position.download(next);
+        assertThat(chosen[0]).isEqualTo(Argmax.reference(logits)).isEqualTo(70001);
+        assertThat(next[0]).isEqualTo(42);
+        free(lb, token, position);
+    }
+
+    static double error(float[] actual, float[] expected) {
+        assertThat(actual).hasSameSizeAs(expected);
+        double scale = 1;
+        double worst = 0;
+        for (int i = 0; i < expected.length; i++) {
+            scale = Math.max(scale, Math.abs(expected[i]));
+            worst = Math.max(worst, Math.abs((double) actual[i] - expected[i]));
+        }
+        return worst / scale;
+    }
+
+    private static float[] random(long seed, int n, float amplitude) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] values = new float[n];
+        for (int i = 0; i < n; i++) {
+            values[i] = (float) random.nextDouble(-amplitude, amplitude);
+        }
+        return values;
+    }
+
+    private static short[] bf16(float[] values) {
+        short[] bits = new short[values.length];
+        for (int i = 0; i < values.length; i++) {
+            bits[i] = Bf16.fromFloat(values[i]);
+        }
+        return bits;
+    }
+
+    private static DeviceBuffer buffer(short[] bits) {
+        DeviceBuffer buffer = DeviceBuffer.allocate(2L * bits.length);
+        buffer.upload(bits);
+        return buffer;
+    }
+
+    private static DeviceBuffer ints(int[] values) {
+        DeviceBuffer buffer = DeviceBuffer.allocate(4L * values.length);
+        buffer.upload(values);
+        return buffer;
+    }
+
+    private static void free(DeviceBuffer... buffers) {
+        for (DeviceBuffer buffer : buffers) {
+            if (buffer != null) {
+                buffer.free();
+            }
+        }
+    }
+}

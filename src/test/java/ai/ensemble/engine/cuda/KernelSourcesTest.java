@@ -1,0 +1,54 @@
+package ai.ensemble.engine.cuda;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Runs on any machine: the committed PTX must be built from the current kernel sources. */
+class KernelSourcesTest {
+
+    private static final Path SOURCES = Path.of("src/main/cuda");
+    private static final Path PTX = Path.of("src/main/resources/ai/ensemble/engine/cuda");
+
+    @Test
+    void everyKernelSourceHasPtxBuiltFromItsCurrentText() throws Exception {
+        List<Path> sources = list(SOURCES, ".cu");
+        assertThat(sources).as("kernel sources in %s", SOURCES).isNotEmpty();
+        for (Path source : sources) {
+            String op = source.getFileName().toString().replace(".cu", "");
+            Path ptx = PTX.resolve(op + ".ptx");
+            assertThat(ptx).as("PTX of %s (run scripts/build-kernels.sh)", source).exists();
+            String firstLine = Files.readAllLines(ptx).getFirst();
+            assertThat(firstLine)
+                    .as("%s was built from another version of %s: run scripts/build-kernels.sh", ptx, source)
+                    .isEqualTo("// source-sha256: " + sha256(source));
+        }
+    }
+
+    @Test
+    void everyPtxHasItsKernelSource() throws Exception {
+        for (Path ptx : list(PTX, ".ptx")) {
+            String op = ptx.getFileName().toString().replace(".ptx", "");
+            assertThat(SOURCES.resolve(op + ".cu")).as("source of %s", ptx).exists();
+        }
+    }
+
+    private static List<Path> list(Path folder, String suffix) throws IOException {
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.filter(p -> p.toString().endsWith(suffix)).sorted().toList();
+        }
+    }
+
+    private static String sha256(Path file) throws IOException, NoSuchAlgorithmException {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+    }
+}
