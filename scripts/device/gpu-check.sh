@@ -5,8 +5,10 @@
 #   .device/jre      ../shared/device/make-jre.sh .device/jre
 #   .device/lib      jcuda, jcuda-natives (driver library only), junit-platform-console-standalone, assertj-core
 #   .device/classes  target/classes;  .device/test-classes  target/test-classes
-# Run: device run, carry [".device"], command: bash scripts/device/gpu-check.sh
+# Run: device run, carry [".device"], command: bash scripts/device/gpu-check.sh   (HF=0 skips step 3)
+# cuBLAS 13 (batched prefill) is loaded from LD_LIBRARY_PATH through the FFM API.
 set -uo pipefail
+export LD_LIBRARY_PATH=/usr/local/cuda/lib64${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 OUT=${OUT:-/tmp/out}
 mkdir -p "$OUT"
 java=".device/jre/bin/java --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector"
@@ -20,7 +22,7 @@ echo "junit exit: ${PIPESTATUS[0]}"
 echo "== 2. engine benchmark"
 $java -cp "$cp" ai.ensemble.engine.cuda.CudaBench "$OUT/cuda-bench.json" tokens=256 2>&1 | tee "$OUT/cuda-bench.txt"
 echo "== 3. HF transformers generate() benchmark"
-PYTHONUNBUFFERED=1 python3 scripts/device/hf-decode-bench.py "$OUT/hf-bench.json" tokens=128 2>&1 | grep -v Warning | tee "$OUT/hf-bench.txt"
+[ "${HF:-1}" = 0 ] && echo "skipped (HF=0)" || PYTHONUNBUFFERED=1 python3 scripts/device/hf-decode-bench.py "$OUT/hf-bench.json" tokens=128 2>&1 | grep -v Warning | tee "$OUT/hf-bench.txt"
 echo "== 4. summary"
 python3 - "$OUT" <<'PY'
 import json, os, sys
@@ -39,4 +41,7 @@ for m in e["models"]:
     hf = h.get(m["model"], {}).get("decode_tokens_per_second", float("nan"))
     print(f"{m['model']}: {m['decode_tokens_per_second']:.1f} tok/s, {100*m['fraction_of_roofline']:.1f}% of roofline "
           f"({m['weight_bytes_per_token']/1e9:.2f} GB/token); HF eager {hf:.1f} tok/s; Ensemble/HF {ratio:.1f}x")
+    for r in m.get("prefill", {}).get("runs", []):
+        print(f"  prefill {r['mode']}: TTFT {r['ttft_ms']} ms for {r['prompt_tokens']} tokens, {r['model_tflop_s']} TFLOP/s model, "
+              f"{r['executed_tflop_s']} executed = {100*float(r['fraction_of_cublas_peak']):.1f}% of cuBLAS peak ({e.get('cublas_bf16_peak_tflop_s')} TFLOP/s)")
 PY

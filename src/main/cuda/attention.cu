@@ -10,16 +10,26 @@
 //   headDim / 32 elements of q and of its running output, a warp sum gives each score, and each warp
 //   keeps its own running max and denominator; the 32 partial results are merged at the end.
 //   (Long contexts would want positions split across blocks too, flash-decoding style.)
+// attention_prefill: the same for T prompt tokens at once, token t (blockIdx.y) at position start + t
+//   attending to cache rows [0, start + t] (causal; the cache rows of the whole prompt are written
+//   first by rope_kv_prefill); q (T, heads·headDim) f32; the output is written as the hi/lo bf16 pair
+//   the wo GEMM reads (see prefill.cu; lo may be null). Launch: grid (heads, T), block 128 (4 warps).
 // Compile: nvcc -ptx -arch=sm_90 -O3 src/main/cuda/attention.cu -o attention.ptx (scripts/build-kernels.sh).
 // CPU reference: AttentionDecode.reference (src/main/java/ai/ensemble/engine/cuda).
 
-#define WARPS 32
 #define PER_LANE 8  // headDim / 32 at most
 #define POSITIONS 8 // positions a warp scores at once
 
-extern "C" __global__ void __launch_bounds__(WARPS * 32) attention_decode(
-        const float* q, const float* keyCache, const float* valueCache, const int* position, float* out,
-        int heads, int kvHeads, int headDim, float scale) {
+__device__ __forceinline__ unsigned short bf16_rn(float v) {
+    unsigned int bits = __float_as_uint(v);
+    bits += 0x7fffu + ((bits >> 16) & 1u);
+    return (unsigned short) (bits >> 16);
+}
+
+template <int WARPS>
+__device__ __forceinline__ void attend(
+        const float* q, const float* keyCache, const float* valueCache, int positions, float* out,
+        unsigned short* hi, unsigned short* lo, int heads, int kvHeads, int headDim, float scale) {
     __shared__ float partialMax[WARPS];
     __shared__ float partialSum[WARPS];
     __shared__ float partialOut[WARPS][PER_LANE * 32];
@@ -29,7 +39,6 @@ extern "C" __global__ void __launch_bounds__(WARPS * 32) attention_decode(
     const int lane = threadIdx.x & 31;
     const int kvDim = kvHeads * headDim;
     const int kvOffset = (h / (heads / kvHeads)) * headDim;
-    const int positions = position[0] + 1;
 
     float query[PER_LANE];
     float acc[PER_LANE];
@@ -115,6 +124,30 @@ extern "C" __global__ void __launch_bounds__(WARPS * 32) attention_decode(
             sum += partialSum[w] * factor;
             weighted += partialOut[w][d] * factor;
         }
-        out[h * headDim + d] = weighted / sum;
+        if (out != nullptr) {
+            out[h * headDim + d] = weighted / sum;
+        } else {
+            float y = weighted / sum;
+            unsigned short high = bf16_rn(y);
+            hi[h * headDim + d] = high;
+            if (lo != nullptr) {
+                lo[h * headDim + d] = bf16_rn(y - __uint_as_float((unsigned int) high << 16));
+            }
+        }
     }
+}
+
+extern "C" __global__ void __launch_bounds__(32 * 32) attention_decode(
+        const float* q, const float* keyCache, const float* valueCache, const int* position, float* out,
+        int heads, int kvHeads, int headDim, float scale) {
+    attend<32>(q, keyCache, valueCache, position[0] + 1, out, nullptr, nullptr, heads, kvHeads, headDim, scale);
+}
+
+extern "C" __global__ void __launch_bounds__(4 * 32) attention_prefill(
+        const float* q, const float* keyCache, const float* valueCache, int start,
+        unsigned short* hi, unsigned short* lo, int heads, int kvHeads, int headDim, float scale) {
+    const long long t = blockIdx.y;
+    const long long queryDim = (long long) heads * headDim;
+    attend<4>(q + t * queryDim, keyCache, valueCache, start + (int) t + 1, nullptr,
+              hi + t * queryDim, lo != nullptr ? lo + t * queryDim : nullptr, heads, kvHeads, headDim, scale);
 }

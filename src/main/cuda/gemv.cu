@@ -2,8 +2,14 @@
 //     with the RMSNorm of the input and the consumer's element-wise step fused in:
 //   gemv_bf16          out[r]  = s · Σ_k W[r,k] · g[k] · x[k] + bias[r]      (q/k/v, logits)
 //   gemv_bf16_residual out[r] += Σ_k W[r,k] · x[k]                          (wo, w_down: residual add)
+//   gemv_bf16_residual_r1  the same with one row per warp: grid ceil(rows / WARPS)
 //   gemv_bf16_swiglu   out[r]  = silu(s · Σ_k G[r,k] g[k] x[k]) · (s · Σ_k U[r,k] g[k] x[k])
 //                      with W = [G; U] stacked (2 · rows, K)                (w_gate, w_up)
+//   gemv_bf16_qkv_rope the q/k/v projection (as gemv_bf16) with rope_kv.cu fused into the epilogue:
+//                      W's q and k rows are pair-ordered (in each head, row 2m holds rotary element
+//                      a(m), row 2m + 1 element b(m); DeviceWeights stacks them so), so the two rows a
+//                      warp owns are one rotary pair: rotated q goes to out (heads·headDim, original
+//                      order), rotated k and v to row position[0] of the layer's KV cache.
 //   where s = 1 / sqrt(mean(x²) + eps) and g the norm weight when `norm` is not null, else s = g = 1;
 //   `bias` may be null.
 // Shapes: W (rows, K) bf16 row-major (or (2 · rows, K) for swiglu), K a multiple of 8;
@@ -17,10 +23,18 @@
 // CPU reference: Gemv.reference (src/main/java/ai/ensemble/engine/cuda).
 
 #define WARPS 4
-#define ROWS 2
+#define ROWS 2 // rows per warp; gemv_bf16_residual_r1 uses 1 (twice the warps, for small matrices)
 #define UNROLL 4
 
-enum Epilogue { STORE, RESIDUAL, SWIGLU };
+enum Epilogue { STORE, RESIDUAL, SWIGLU, QKV_ROPE };
+
+struct Rope {
+    const float* invFreq;
+    const int* position;
+    float* keyCache;
+    float* valueCache;
+    int heads, kvHeads, headDim, interleaved;
+};
 
 __device__ __forceinline__ uint4 load_streaming(const uint4* p) {
     uint4 v;
@@ -50,13 +64,13 @@ __device__ __forceinline__ float warp_sum(float v) {
     return v;
 }
 
-template <int MODE>
+template <int MODE, int ROWS_T = ROWS>
 __device__ __forceinline__ void gemv(const uint4* __restrict__ W, const float* __restrict__ x,
                                      const float* __restrict__ norm, float eps, const float* __restrict__ bias,
-                                     float* out, int rows, int K) {
-    constexpr int NR = MODE == SWIGLU ? 2 * ROWS : ROWS; // rows dotted per warp
+                                     float* out, int rows, int K, Rope rope = Rope()) {
+    constexpr int NR = MODE == SWIGLU ? 2 * ROWS_T : ROWS_T; // rows dotted per warp
     const int lane = threadIdx.x & 31;
-    const int firstRow = (blockIdx.x * WARPS + (threadIdx.x >> 5)) * ROWS;
+    const int firstRow = (blockIdx.x * WARPS + (threadIdx.x >> 5)) * ROWS_T;
     if (firstRow >= rows) {
         return;
     }
@@ -64,8 +78,8 @@ __device__ __forceinline__ void gemv(const uint4* __restrict__ W, const float* _
     const uint4* rowPtr[NR];
 #pragma unroll
     for (int r = 0; r < NR; r++) {
-        int row = min(firstRow + (r % ROWS), rows - 1); // clamped: loads stay in bounds, stores are skipped
-        long long matrixRow = r < ROWS ? row : (long long) rows + row;
+        int row = min(firstRow + (r % ROWS_T), rows - 1); // clamped: loads stay in bounds, stores are skipped
+        long long matrixRow = r < ROWS_T ? row : (long long) rows + row;
         rowPtr[r] = W + matrixRow * chunks;
     }
     float acc[NR];
@@ -118,15 +132,44 @@ __device__ __forceinline__ void gemv(const uint4* __restrict__ W, const float* _
     if (norm != nullptr) {
         scale = rsqrtf(warp_sum(sumOfSquares) / K + eps);
     }
-    if (lane < ROWS && firstRow + lane < rows) {
+    if constexpr (MODE == QKV_ROPE) {
+        // ROWS_T == 2: acc[0], acc[1] are rows firstRow (even) and firstRow + 1 of the pair-ordered qkv
+        if (lane == 0) {
+            const int queryDim = rope.heads * rope.headDim;
+            const int kvDim = rope.kvHeads * rope.headDim;
+            const int pos = rope.position[0];
+            float x0 = acc[0] * scale + (bias != nullptr ? bias[firstRow] : 0.f);
+            float x1 = acc[1] * scale + (bias != nullptr ? bias[firstRow + 1] : 0.f);
+            if (firstRow < queryDim + kvDim) {
+                const int h = firstRow / rope.headDim;
+                const int i = (firstRow - h * rope.headDim) >> 1;
+                const int a = rope.interleaved ? 2 * i : i;
+                const int b = rope.interleaved ? 2 * i + 1 : i + rope.headDim / 2;
+                float sn, cs;
+                sincosf((float) pos * rope.invFreq[i], &sn, &cs);
+                float ra = x0 * cs - x1 * sn;
+                float rb = x1 * cs + x0 * sn;
+                float* dst = h < rope.heads ? out + h * rope.headDim
+                                            : rope.keyCache + (long long) pos * kvDim + (h - rope.heads) * rope.headDim;
+                dst[a] = ra;
+                dst[b] = rb;
+            } else {
+                float* dst = rope.valueCache + (long long) pos * kvDim + (firstRow - queryDim - kvDim);
+                dst[0] = x0;
+                dst[1] = x1;
+            }
+        }
+        return;
+    }
+    if (lane < ROWS_T && firstRow + lane < rows) {
         int row = firstRow + lane;
         float value = 0.f;
 #pragma unroll
-        for (int r = 0; r < ROWS; r++) { // select acc[lane] with compile-time indices only
+        for (int r = 0; r < ROWS_T; r++) { // select acc[lane] with compile-time indices only
             if (r == lane) {
                 value = acc[r] * scale;
                 if (MODE == SWIGLU) {
-                    float up = acc[r + (NR - ROWS)] * scale;
+                    float up = acc[r + (NR - ROWS_T)] * scale;
                     value = value / (1.f + expf(-value)) * up;
                 }
             }
@@ -152,4 +195,17 @@ extern "C" __global__ void __launch_bounds__(WARPS * 32) gemv_bf16_residual(
 extern "C" __global__ void __launch_bounds__(WARPS * 32) gemv_bf16_swiglu(
         const uint4* W, const float* x, const float* norm, float eps, float* out, int rows, int K) {
     gemv<SWIGLU>(W, x, norm, eps, nullptr, out, rows, K);
+}
+
+extern "C" __global__ void __launch_bounds__(WARPS * 32) gemv_bf16_qkv_rope(
+        const uint4* W, const float* x, const float* norm, float eps, const float* bias, float* q, int rows, int K,
+        const float* invFreq, const int* position, float* keyCache, float* valueCache,
+        int heads, int kvHeads, int headDim, int interleaved) {
+    Rope rope{invFreq, position, keyCache, valueCache, heads, kvHeads, headDim, interleaved};
+    gemv<QKV_ROPE>(W, x, norm, eps, bias, q, rows, K, rope);
+}
+
+extern "C" __global__ void __launch_bounds__(WARPS * 32) gemv_bf16_residual_r1(
+        const uint4* W, const float* x, float* out, int rows, int K) {
+    gemv<RESIDUAL, 1>(W, x, nullptr, 0.f, nullptr, out, rows, K);
 }

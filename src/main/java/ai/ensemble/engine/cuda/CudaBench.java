@@ -80,6 +80,7 @@ public final class CudaBench {
             double bandwidth = copyBandwidth(context);
             System.out.printf(Locale.ROOT, "%s, driver %d: device-to-device copy %.0f GB/s%n",
                     context.deviceName(), context.driverVersion(), bandwidth / 1e9);
+            double peakFlops = cublasPeak(context);
             List<String> results = new ArrayList<>();
             for (String name : models) {
                 ModelConfig config = switch (name) {
@@ -87,10 +88,11 @@ public final class CudaBench {
                     case "llama-3.1-8b" -> llama31_8b();
                     default -> throw new IllegalArgumentException("unknown model " + name);
                 };
-                results.add(model(context, name, config, tokens, bandwidth));
+                results.add(model(context, name, config, tokens, bandwidth, peakFlops));
             }
             String json = "{\n  \"device\": \"" + context.deviceName() + "\",\n  \"driver\": " + context.driverVersion()
                     + ",\n  \"copy_bandwidth_gb_s\": " + round(bandwidth / 1e9)
+                    + ",\n  \"cublas_bf16_peak_tflop_s\": " + round(peakFlops / 1e12)
                     + ",\n  \"method\": \"batch 1, BF16 weights, f32 activations and KV cache, one CUDA graph per decode step"
                     + " replayed back to back (greedy argmax on the GPU feeds the next step), positions 0.." + (tokens - 1)
                     + " after a warm-up; roofline = copy bandwidth / weight bytes per token\""
@@ -101,10 +103,25 @@ public final class CudaBench {
         }
     }
 
-    private static String model(CudaContext context, String name, ModelConfig config, int tokens, double bandwidth) {
+    private static String model(CudaContext context, String name, ModelConfig config, int tokens, double bandwidth, double peakFlops) {
         try (DeviceWeights weights = DeviceWeights.random(config, 42);
              CudaForward forward = new CudaForward(context, weights)) {
             CudaKvCache cache = (CudaKvCache) forward.newCache(tokens + 1);
+            // the residual GEMV variant is read at capture: time the other one on a cache of its own first
+            Gemv.residualOneRowPerWarp = !Gemv.residualOneRowPerWarp;
+            CudaKvCache other = (CudaKvCache) forward.newCache(tokens + 1);
+            forward.step(other, 1, 0, Math.min(32, tokens));
+            forward.step(other, 1, 0, 0);
+            CUevent otherStart = event();
+            CUevent otherStop = event();
+            cuEventRecord(otherStart, context.stream());
+            forward.stepWithoutReset(other, tokens);
+            cuEventRecord(otherStop, context.stream());
+            double otherSeconds = elapsed(otherStart, otherStop);
+            System.out.printf(Locale.ROOT, "%s with residual GEMV rows per warp %d: %.1f tok/s%n", name,
+                    Gemv.residualOneRowPerWarp ? 1 : 2, tokens / otherSeconds);
+            other.close();
+            Gemv.residualOneRowPerWarp = !Gemv.residualOneRowPerWarp;
             forward.step(cache, 1, 0, Math.min(32, tokens)); // warm-up, and the graph's capture
             context.synchronize();
             double[] seconds = new double[3];
@@ -122,9 +139,10 @@ public final class CudaBench {
             double tokensPerSecond = tokens / best;
             long bytes = weights.bytesPerToken();
             double roofline = bandwidth / bytes;
-            System.out.printf(Locale.ROOT, "%s: %.1f tok/s (%.3f ms/token), %.2f GB of weights per token, roofline %.1f tok/s: %.1f%%%n",
-                    name, tokensPerSecond, 1e3 / tokensPerSecond, bytes / 1e9, roofline, 100 * tokensPerSecond / roofline);
+            System.out.printf(Locale.ROOT, "%s (residual GEMV rows per warp %d): %.1f tok/s (%.3f ms/token), %.2f GB of weights per token, roofline %.1f tok/s: %.1f%%%n",
+                    name, Gemv.residualOneRowPerWarp ? 1 : 2, tokensPerSecond, 1e3 / tokensPerSecond, bytes / 1e9, roofline, 100 * tokensPerSecond / roofline);
             String gemvs = gemvShapes(context, weights, bandwidth);
+            String prefill = prefill(context, forward, weights, 512, peakFlops);
             return "    {\"model\": \"" + name + "\", \"dim\": " + config.dim() + ", \"hidden_dim\": " + config.hiddenDim()
                     + ", \"layers\": " + config.layers() + ", \"heads\": " + config.heads() + ", \"kv_heads\": " + config.kvHeads()
                     + ", \"vocab\": " + config.vocabSize() + ", \"tied_embeddings\": " + config.tiedEmbeddings()
@@ -134,7 +152,8 @@ public final class CudaBench {
                     + ", \"weight_bytes_per_token\": " + bytes
                     + ", \"roofline_tokens_per_second\": " + round(roofline)
                     + ", \"fraction_of_roofline\": " + round(tokensPerSecond / roofline)
-                    + ",\n     \"gemv\": [" + gemvs + "]}";
+                    + ",\n     \"gemv\": [" + gemvs + "]"
+                    + ",\n     \"prefill\": " + prefill + "}";
         }
     }
 
@@ -152,12 +171,18 @@ public final class CudaBench {
         try {
             rows.add(timeGemv(context, "qkv+norm", (long) weights.qkvRows() * c.dim() * 2, bandwidth,
                     () -> gemv.project(layer.qkv(), x, layer.attentionNorm(), 1e-5f, null, out, weights.qkvRows(), c.dim())));
-            rows.add(timeGemv(context, "wo+residual", (long) c.dim() * queryDim * 2, bandwidth,
-                    () -> gemv.addProjection(layer.wo(), x, out, c.dim(), queryDim)));
+            for (boolean oneRow : new boolean[] {!Gemv.residualOneRowPerWarp, Gemv.residualOneRowPerWarp}) {
+                boolean saved = Gemv.residualOneRowPerWarp;
+                Gemv.residualOneRowPerWarp = oneRow;
+                String suffix = oneRow ? " r1" : " r2";
+                rows.add(timeGemv(context, "wo+residual" + suffix, (long) c.dim() * queryDim * 2, bandwidth,
+                        () -> gemv.addProjection(layer.wo(), x, out, c.dim(), queryDim)));
+                rows.add(timeGemv(context, "down+residual" + suffix, (long) c.dim() * c.hiddenDim() * 2, bandwidth,
+                        () -> gemv.addProjection(layer.down(), x, out, c.dim(), c.hiddenDim())));
+                Gemv.residualOneRowPerWarp = saved;
+            }
             rows.add(timeGemv(context, "gate_up+norm+swiglu", 2L * c.hiddenDim() * c.dim() * 2, bandwidth,
                     () -> gemv.swiglu(layer.gateUp(), x, layer.ffnNorm(), 1e-5f, out, c.hiddenDim(), c.dim())));
-            rows.add(timeGemv(context, "down+residual", (long) c.dim() * c.hiddenDim() * 2, bandwidth,
-                    () -> gemv.addProjection(layer.down(), x, out, c.dim(), c.hiddenDim())));
             rows.add(timeGemv(context, "logits+norm", (long) c.vocabSize() * c.dim() * 2, bandwidth,
                     () -> gemv.project(weights.output, x, weights.outputNorm, 1e-5f, null, out, c.vocabSize(), c.dim())));
         } finally {
@@ -197,6 +222,93 @@ public final class CudaBench {
                 name, bytes / 1e6, perLaunch * 1e6, rate / 1e9, 100 * rate / bandwidth);
         return "{\"name\": \"" + name + "\", \"weight_bytes\": " + bytes + ", \"us\": " + round(perLaunch * 1e6)
                 + ", \"gb_s\": " + round(rate / 1e9) + ", \"fraction_of_copy_bandwidth\": " + round(rate / bandwidth) + "}";
+    }
+
+    /**
+     * Time to first token of a {@code n}-token prompt (wall clock of logitsAt for the last row: prefill,
+     * final norm, logits GEMV and their download), best of 3 after a warm-up, for each prefill mode;
+     * TFLOP/s = the model's FLOPs (matmuls, causal attention, one logits row) / that time; "executed"
+     * counts the second GEMM of the split mode too, and is what is compared with the cuBLAS peak.
+     */
+    private static String prefill(CudaContext context, CudaForward forward, DeviceWeights weights, int n, double peakFlops) {
+        ModelConfig c = weights.config;
+        int[] prompt = new int[n];
+        java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+        for (int i = 0; i < n; i++) {
+            prompt[i] = random.nextInt(c.vocabSize());
+        }
+        double flops = CudaPrefill.flops(c, weights.qkvRows(), n) + 2.0 * c.vocabSize() * c.dim();
+        double attention = 4.0 * c.heads() * c.headDim() * ((double) n * (n + 1) / 2) * c.layers();
+        List<String> rows = new ArrayList<>();
+        System.out.println("  prefill: " + forward.prefillDescription());
+        for (CudaForward.PrefillMode mode : CudaForward.PrefillMode.values()) {
+            if (mode != CudaForward.PrefillMode.TOKENS && !forward.batchedPrefill()) {
+                continue;
+            }
+            forward.prefillMode(mode);
+            CudaKvCache cache = (CudaKvCache) forward.newCache(n + 1);
+            try {
+                int runs = mode == CudaForward.PrefillMode.TOKENS ? 1 : 3;
+                forward.logitsAt(prompt, 0, cache, new int[] {n - 1}); // warm-up (graph capture, buffers, cuBLAS heuristics)
+                double best = Double.MAX_VALUE;
+                for (int r = 0; r < runs; r++) {
+                    long start = System.nanoTime();
+                    forward.logitsAt(prompt, 0, cache, new int[] {n - 1});
+                    best = Math.min(best, (System.nanoTime() - start) / 1e9);
+                }
+                double executed = mode == CudaForward.PrefillMode.SPLIT ? 2 * flops - attention - 2.0 * c.vocabSize() * c.dim() : flops;
+                System.out.printf(Locale.ROOT, "  prefill %-6s %d tokens: time to first token %.2f ms, %.1f TFLOP/s (model FLOPs), "
+                                + "%.1f TFLOP/s executed = %.1f%% of cuBLAS peak, %.0f tokens/s%n",
+                        mode.name().toLowerCase(Locale.ROOT), n, best * 1e3, flops / best / 1e12, executed / best / 1e12,
+                        100 * executed / best / peakFlops, n / best);
+                rows.add("{\"mode\": \"" + mode.name().toLowerCase(Locale.ROOT) + "\", \"prompt_tokens\": " + n
+                        + ", \"ttft_ms\": " + round(best * 1e3) + ", \"model_tflop_s\": " + round(flops / best / 1e12)
+                        + ", \"executed_tflop_s\": " + round(executed / best / 1e12)
+                        + ", \"fraction_of_cublas_peak\": " + round(executed / best / peakFlops)
+                        + ", \"prompt_tokens_per_second\": " + round(n / best) + "}");
+            } finally {
+                cache.close();
+            }
+        }
+        forward.prefillMode(CudaForward.PrefillMode.SPLIT);
+        return "{\"path\": \"" + forward.prefillDescription() + "\", \"model_flops\": " + round(flops)
+                + ", \"runs\": [" + String.join(", ", rows) + "]}";
+    }
+
+    /** A BF16 × BF16 → f32 GEMM of 8192³ through the same cuBLAS binding, best of 10: the peak prefill is compared with. */
+    static double cublasPeak(CudaContext context) {
+        int n = 8192;
+        try (Cublas cublas = Cublas.open(context.stream())) {
+            DeviceBuffer a = DeviceBuffer.allocate(2L * n * n);
+            DeviceBuffer b = DeviceBuffer.allocate(2L * n * n);
+            DeviceBuffer out = DeviceBuffer.allocate(4L * n * n);
+            try {
+                a.zero();
+                b.zero();
+                for (int i = 0; i < 3; i++) {
+                    cublas.matmulRowMajor(a, b, out, n, n, n, false);
+                }
+                double best = Double.MAX_VALUE;
+                for (int i = 0; i < 10; i++) {
+                    CUevent start = event();
+                    CUevent stop = event();
+                    cuEventRecord(start, context.stream());
+                    cublas.matmulRowMajor(a, b, out, n, n, n, false);
+                    cuEventRecord(stop, context.stream());
+                    best = Math.min(best, elapsed(start, stop));
+                }
+                double flops = 2.0 * n * n * n / best;
+                System.out.printf(Locale.ROOT, "cuBLAS BF16 GEMM %d^3 (f32 out, f32 accumulation): %.0f TFLOP/s%n", n, flops / 1e12);
+                return flops;
+            } finally {
+                a.free();
+                b.free();
+                out.free();
+            }
+        } catch (IllegalStateException e) {
+            System.out.println("no cuBLAS: " + e.getMessage());
+            return Double.NaN;
+        }
     }
 
     /** Device-to-device copy of 1 GiB, best of 10: 2 · bytes / time (each byte is read and written). */

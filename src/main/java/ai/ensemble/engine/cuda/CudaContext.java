@@ -6,7 +6,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
-import jcuda.CudaException;
 import jcuda.Pointer;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
@@ -178,6 +177,11 @@ final class CudaContext implements AutoCloseable {
      * null for a null pointer, Integer and Float for scalars.
      */
     void launch(CUfunction function, int grid, int block, Object... arguments) {
+        launch2d(function, grid, 1, block, arguments);
+    }
+
+    /** As {@link #launch} on a grid of (gridX, gridY) blocks. */
+    void launch2d(CUfunction function, int gridX, int gridY, int block, Object... arguments) {
         Pointer[] parameters = new Pointer[arguments.length];
         for (int i = 0; i < arguments.length; i++) {
             parameters[i] = switch (arguments[i]) {
@@ -190,7 +194,7 @@ final class CudaContext implements AutoCloseable {
                         + arguments[i].getClass().getSimpleName() + " is not a buffer, int or float");
             };
         }
-        cuLaunchKernel(function, grid, 1, 1, block, 1, 1, 0, stream, Pointer.to(parameters), null);
+        cuLaunchKernel(function, gridX, gridY, 1, block, 1, 1, 0, stream, Pointer.to(parameters), null);
     }
 
     @Override

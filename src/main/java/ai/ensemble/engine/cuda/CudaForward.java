@@ -22,11 +22,17 @@ import static jcuda.driver.JCudaDriver.cuStreamEndCapture;
 /**
  * The Llama-family forward pass on one NVIDIA GPU (Hopper or newer, CUDA 13 driver) through JCuda's
  * driver API, for BF16 weights with f32 activations, accumulation and KV cache. One decode step is
- * 6 kernels per layer (fused-norm QKV GEMV, RoPE + KV write, attention, wo GEMV + residual,
- * fused-norm gate/up GEMV + SwiGLU, down GEMV + residual) plus embedding, logits and argmax,
- * captured once per cache as a CUDA graph and replayed per token; token and position live in device
- * memory. Prefill runs the prompt token by token through that same step for now (no batched GEMM
- * yet). Calls are serialised: the activation buffers are shared by all caches.
+ * 5 kernels per layer (fused-norm QKV GEMV with RoPE and the KV write in its epilogue, attention,
+ * wo GEMV + residual, fused-norm gate/up GEMV + SwiGLU, down GEMV + residual) plus embedding, logits
+ * and argmax, captured once per cache as a CUDA graph and replayed per token; token and position
+ * live in device memory.
+ *
+ * <p>A prompt of several tokens is prefilled in one batch ({@link CudaPrefill}: cuBLAS 13 GEMMs
+ * through the FFM API, chunks of up to {@value #PREFILL_CHUNK} tokens) where libcublas.so.13 loads;
+ * elsewhere, or with {@code -Densemble.cuda.prefill=tokens}, token by token through the decode step
+ * (logged once). {@code -Densemble.cuda.prefill=bf16} rounds the GEMM inputs to BF16 once instead of
+ * the default hi + lo split (faster, ~1e-2 relative error in the logits). Calls are serialised: the
+ * activation buffers are shared by all caches.
  *
  * <p>Nothing here loads JCuda until a {@code CudaForward} is made or {@link #availability()} asked,
  * so the engine runs on machines without the JCuda jars or a GPU.
@@ -37,6 +43,12 @@ public final class CudaForward implements Forward, AutoCloseable {
     public record Availability(boolean available, String reason) {
     }
 
+    /** How a prompt of several tokens is run: batched GEMMs with split or plain BF16 inputs, or token by token. */
+    enum PrefillMode { SPLIT, BF16, TOKENS }
+
+    static final int PREFILL_CHUNK = 512;
+    private static final System.Logger LOG = System.getLogger(CudaForward.class.getName());
+
     private final ModelConfig config;
     private final CudaContext context;
     private final boolean ownsContext;
@@ -45,7 +57,6 @@ public final class CudaForward implements Forward, AutoCloseable {
     private final int kvDim;
     private final EmbeddingGather embedding;
     private final Gemv gemv;
-    private final RopeKvWrite rope;
     private final AttentionDecode attention;
     private final Argmax argmax;
     private final DeviceBuffer state;     // (2) int32: token, position of the step about to run
@@ -55,6 +66,10 @@ public final class CudaForward implements Forward, AutoCloseable {
     private final DeviceBuffer hidden;    // (hiddenDim)
     private final DeviceBuffer logits;    // (vocab)
     private final List<CudaKvCache> caches = new ArrayList<>();
+    private PrefillMode prefillMode;
+    private Cublas cublas;           // null where cuBLAS 13 is absent
+    private String cublasProblem;
+    private CudaPrefill prefill;     // made on the first batched prefill
 
     /** Uploads {@code weights} (BF16 matrices) to GPU 0. */
     public CudaForward(ModelConfig config, LlamaWeights weights) {
@@ -84,7 +99,6 @@ public final class CudaForward implements Forward, AutoCloseable {
             this.weights = onDevice != null ? onDevice : DeviceWeights.upload(config, weights);
             this.embedding = new EmbeddingGather(context);
             this.gemv = new Gemv(context);
-            this.rope = new RopeKvWrite(context);
             this.attention = new AttentionDecode(context);
             this.argmax = new Argmax(context);
             this.state = track(made, DeviceBuffer.allocate(8));
@@ -93,6 +107,16 @@ public final class CudaForward implements Forward, AutoCloseable {
             this.attended = track(made, DeviceBuffer.allocate(4L * queryDim));
             this.hidden = track(made, DeviceBuffer.allocate(4L * config.hiddenDim()));
             this.logits = track(made, DeviceBuffer.allocate(4L * config.vocabSize()));
+            this.prefillMode = configuredPrefillMode();
+            if (prefillMode != PrefillMode.TOKENS) {
+                try {
+                    this.cublas = Cublas.open(context.stream());
+                } catch (RuntimeException | LinkageError e) {
+                    this.cublasProblem = String.valueOf(e.getMessage());
+                    LOG.log(System.Logger.Level.WARNING, "cuda backend: prefill runs token by token through the decode step, "
+                            + "since cuBLAS cannot be used: " + cublasProblem);
+                }
+            }
         } catch (RuntimeException e) {
             made.forEach(DeviceBuffer::free);
             if (ownsContext) {
@@ -166,11 +190,58 @@ public final class CudaForward implements Forward, AutoCloseable {
         return cache;
     }
 
+    private static PrefillMode configuredPrefillMode() {
+        String value = System.getProperty("ensemble.cuda.prefill", "split");
+        try {
+            return PrefillMode.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("ensemble.cuda.prefill must be split, bf16 or tokens, got " + value);
+        }
+    }
+
+    /** Chooses how prompts are prefilled from now on (benchmarks, tests); batched modes need cuBLAS. */
+    synchronized void prefillMode(PrefillMode mode) {
+        this.prefillMode = mode;
+    }
+
+    /** The prefill path in use, in words (for logs and benchmarks). */
+    synchronized String prefillDescription() {
+        if (prefillMode == PrefillMode.TOKENS) {
+            return "token by token through the decode graph (configured)";
+        }
+        if (cublas == null) {
+            return "token by token through the decode graph (" + (cublasProblem == null ? "cuBLAS not opened" : cublasProblem) + ")";
+        }
+        return "batched, cuBLAS " + Cublas.LIBRARY + " GEMMs, " + (prefillMode == PrefillMode.SPLIT ? "hi+lo split BF16" : "BF16") + " inputs";
+    }
+
+    boolean batchedPrefill() {
+        return prefillMode != PrefillMode.TOKENS && cublas != null;
+    }
+
     @Override
     public synchronized float[][] logitsAt(int[] tokens, int startPosition, KvCache cache, int[] rows) {
         CudaKvCache kv = checkCall(tokens, startPosition, cache, rows);
         context.makeCurrent();
         float[][] out = new float[rows.length][];
+        if (tokens.length > 1 && batchedPrefill()) {
+            CudaPrefill.Precision precision = prefillMode == PrefillMode.BF16 ? CudaPrefill.Precision.BF16 : CudaPrefill.Precision.SPLIT;
+            CudaPrefill batch = prefillBuffers(tokens.length);
+            for (int offset = 0; offset < tokens.length; offset += batch.capacity) {
+                int count = Math.min(batch.capacity, tokens.length - offset);
+                batch.run(tokens, offset, count, startPosition + offset, kv, precision);
+                for (int i = 0; i < rows.length; i++) {
+                    if (rows[i] >= offset && rows[i] < offset + count) {
+                        gemv.project(weights.output, batch.row(rows[i] - offset), weights.outputNorm, config.rmsNormEps(),
+                                null, logits, config.vocabSize(), config.dim());
+                        context.synchronize();
+                        out[i] = logits.downloadFloats();
+                    }
+                }
+            }
+            context.synchronize();
+            return out;
+        }
         for (int t = 0; t < tokens.length; t++) {
             step(kv, tokens[t], startPosition + t, 1);
             for (int i = 0; i < rows.length; i++) {
@@ -182,6 +253,19 @@ public final class CudaForward implements Forward, AutoCloseable {
         }
         context.synchronize();
         return out;
+    }
+
+    private CudaPrefill prefillBuffers(int tokens) {
+        int wanted = Math.min(PREFILL_CHUNK, (tokens + 15) / 16 * 16);
+        if (prefill == null || prefill.capacity < wanted) {
+            if (prefill != null) {
+                context.synchronize();
+                prefill.close();
+                prefill = null;
+            }
+            prefill = new CudaPrefill(context, weights, cublas, wanted);
+        }
+        return prefill;
     }
 
     /**
@@ -249,8 +333,8 @@ public final class CudaForward implements Forward, AutoCloseable {
         embedding.launch(weights.embedding, token, x, dim);
         for (int l = 0; l < config.layers(); l++) {
             DeviceWeights.Layer layer = weights.layers.get(l);
-            gemv.project(layer.qkv(), x, layer.attentionNorm(), eps, layer.qkvBias(), qkv, weights.qkvRows(), dim);
-            rope.launch(qkv, weights.inverseFrequencies, position, kv.keys(l), kv.values(l),
+            gemv.qkvRope(layer.qkv(), x, layer.attentionNorm(), eps, layer.qkvBias(), qkv, weights.qkvRows(), dim,
+                    weights.inverseFrequencies, position, kv.keys(l), kv.values(l),
                     config.heads(), config.kvHeads(), config.headDim(), interleaved);
             attention.launch(qkv, kv.keys(l), kv.values(l), position, attended, config.heads(), config.kvHeads(), config.headDim());
             gemv.addProjection(layer.wo(), attended, x, dim, queryDim);
@@ -305,6 +389,14 @@ public final class CudaForward implements Forward, AutoCloseable {
         caches.clear();
         for (DeviceBuffer buffer : List.of(state, x, qkv, attended, hidden, logits)) {
             buffer.free();
+        }
+        if (prefill != null) {
+            prefill.close();
+            prefill = null;
+        }
+        if (cublas != null) {
+            cublas.close();
+            cublas = null;
         }
         if (ownsContext) {
             weights.close();

@@ -1,5 +1,7 @@
 package ai.ensemble.engine.cuda;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -13,15 +15,18 @@ import ai.ensemble.engine.tensor.TensorType;
 /**
  * A model's weights in GPU memory, laid out for the decode kernels: matrices stay BF16 as in the
  * file, q/k/v are stacked into one (q + 2·kv, dim) matrix and gate/up into one (2·hidden, dim), so
- * each is one GEMV; norms, biases and rotary frequencies are f32.
+ * each is one GEMV; norms, biases and rotary frequencies are f32. The q and k rows are
+ * <em>pair-ordered</em>: within each head, row 2m holds rotary element a(m) and row 2m + 1 element
+ * b(m) (m and m + headDim/2 for the HALF style, 2m and 2m + 1 for INTERLEAVED), so a warp of the
+ * decode GEMV owns a whole rotary pair and applies RoPE in its epilogue ({@link #sourceRow}).
  */
 final class DeviceWeights implements AutoCloseable {
 
     /** One transformer block on the device. */
     record Layer(
             DeviceBuffer attentionNorm, // (dim) f32
-            DeviceBuffer qkv,           // (heads·headDim + 2·kvHeads·headDim, dim) bf16
-            DeviceBuffer qkvBias,       // (heads·headDim + 2·kvHeads·headDim) f32, or null
+            DeviceBuffer qkv,           // (heads·headDim + 2·kvHeads·headDim, dim) bf16, q and k rows pair-ordered
+            DeviceBuffer qkvBias,       // (heads·headDim + 2·kvHeads·headDim) f32 in the same order, or null
             DeviceBuffer wo,            // (dim, heads·headDim) bf16
             DeviceBuffer ffnNorm,       // (dim) f32
             DeviceBuffer gateUp,        // (2·hiddenDim, dim) bf16, gate rows first
@@ -29,6 +34,8 @@ final class DeviceWeights implements AutoCloseable {
     }
 
     final ModelConfig config;
+    /** Always true: q and k rows of {@link Layer#qkv} are in pair order (see the class comment). */
+    final boolean pairOrderedQkv = true;
     final DeviceBuffer embedding;          // (vocab, dim) bf16
     final DeviceBuffer output;             // (vocab, dim) bf16; the embedding itself when tied
     final DeviceBuffer outputNorm;         // (dim) f32
@@ -72,10 +79,10 @@ final class DeviceWeights implements AutoCloseable {
                 LlamaWeights.Layer layer = weights.layers().get(l);
                 String prefix = "layers." + l + ".";
                 DeviceBuffer bias = layer.bq() == null ? null
-                        : vector(allocations, concat(floats(layer.bq()), floats(layer.bk()), floats(layer.bv())));
+                        : vector(allocations, pairOrdered(config, concat(floats(layer.bq()), floats(layer.bk()), floats(layer.bv()))));
                 layers.add(new Layer(
                         vector(allocations, floats(layer.attentionNorm())),
-                        stacked(allocations, prefix + "qkv", layer.wq(), layer.wk(), layer.wv()),
+                        qkv(allocations, prefix + "qkv", config, layer.wq(), layer.wk(), layer.wv()),
                         bias,
                         matrix(allocations, prefix + "wo", layer.wo()),
                         vector(allocations, floats(layer.ffnNorm())),
@@ -143,6 +150,58 @@ final class DeviceWeights implements AutoCloseable {
             long n = Math.min(buffer.bytes() - done, source.bytes() - from);
             buffer.copyFrom(source, from, done, n);
             done += n;
+        }
+        return buffer;
+    }
+
+    /**
+     * The row of the stacked [q; k; v] (original order) that pair-ordered row {@code row} holds: in
+     * the q and k heads, row h·headDim + 2m + s holds element a(m) (s = 0) or b(m) (s = 1) of head h;
+     * v rows keep their place.
+     */
+    static int sourceRow(ModelConfig config, int row) {
+        int headDim = config.headDim();
+        if (row >= (config.heads() + config.kvHeads()) * headDim) {
+            return row;
+        }
+        int h = row / headDim;
+        int m = (row % headDim) / 2;
+        boolean second = (row & 1) == 1;
+        boolean interleaved = config.ropeStyle() == ai.ensemble.engine.model.RopeStyle.INTERLEAVED;
+        int element = interleaved ? 2 * m + (second ? 1 : 0) : m + (second ? headDim / 2 : 0);
+        return h * headDim + element;
+    }
+
+    static float[] pairOrdered(ModelConfig config, float[] stacked) {
+        float[] out = new float[stacked.length];
+        for (int r = 0; r < out.length; r++) {
+            out[r] = stacked[sourceRow(config, r)];
+        }
+        return out;
+    }
+
+    /** q, k, v stacked and pair-ordered in host memory, then uploaded at once. */
+    private static DeviceBuffer qkv(List<DeviceBuffer> allocations, String name, ModelConfig config, FloatTensor wq,
+                                    FloatTensor wk, FloatTensor wv) {
+        MemorySegment q = bf16(name, wq).segment();
+        MemorySegment k = bf16(name, wk).segment();
+        MemorySegment v = bf16(name, wv).segment();
+        long rowBytes = 2L * config.dim();
+        long total = q.byteSize() + k.byteSize() + v.byteSize();
+        int rows = Math.toIntExact(total / rowBytes);
+        DeviceBuffer buffer = DeviceBuffer.allocate(total);
+        allocations.add(buffer);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment staging = arena.allocate(total, 16);
+            long qRows = q.byteSize() / rowBytes;
+            long kRows = k.byteSize() / rowBytes;
+            for (int r = 0; r < rows; r++) {
+                long source = sourceRow(config, r);
+                MemorySegment from = source < qRows ? q : source < qRows + kRows ? k : v;
+                long within = source < qRows ? source : source < qRows + kRows ? source - qRows : source - qRows - kRows;
+                MemorySegment.copy(from, within * rowBytes, staging, r * rowBytes, rowBytes);
+            }
+            buffer.upload(0, staging);
         }
         return buffer;
     }

@@ -15,13 +15,22 @@ final class Gemv {
     private final CudaContext context;
     private final CUfunction store;
     private final CUfunction residual;
+    private final CUfunction residualOneRow;
+    /**
+     * The residual GEMVs (wo, w_down) with one row per warp (twice the warps in flight) instead of two;
+     * read when a decode graph is captured. CudaBench times both.
+     */
+    static volatile boolean residualOneRowPerWarp = true;
     private final CUfunction swiglu;
+    private final CUfunction qkvRope;
 
     Gemv(CudaContext context) {
         this.context = context;
         this.store = context.function("gemv", "gemv_bf16");
         this.residual = context.function("gemv", "gemv_bf16_residual");
+        this.residualOneRow = context.function("gemv", "gemv_bf16_residual_r1");
         this.swiglu = context.function("gemv", "gemv_bf16_swiglu");
+        this.qkvRope = context.function("gemv", "gemv_bf16_qkv_rope");
     }
 
     /** out (rows) = W (rows, k) · rmsnorm(x, norm) + bias; norm and bias may be null. */
@@ -33,13 +42,34 @@ final class Gemv {
     /** out (rows) += W (rows, k) · x: the residual add of wo and w_down. */
     void addProjection(DeviceBuffer w, DeviceBuffer x, DeviceBuffer out, int rows, int k) {
         checkK(k);
-        context.launch(residual, blocks(rows), THREADS, w, x, out, rows, k);
+        if (residualOneRowPerWarp) {
+            context.launch(residualOneRow, (rows + THREADS / 32 - 1) / (THREADS / 32), THREADS, w, x, out, rows, k);
+        } else {
+            context.launch(residual, blocks(rows), THREADS, w, x, out, rows, k);
+        }
     }
 
     /** out (rows) = silu(G · n) · (U · n), n = rmsnorm(x, norm), W = [G; U] of (2 · rows, k). */
     void swiglu(DeviceBuffer w, DeviceBuffer x, DeviceBuffer norm, float eps, DeviceBuffer out, int rows, int k) {
         checkK(k);
         context.launch(swiglu, blocks(rows), THREADS, w, x, norm, eps, out, rows, k);
+    }
+
+    /**
+     * The decode qkv projection with RoPE and the KV write fused: W pair-ordered (DeviceWeights),
+     * rotated q (heads · headDim, original order) to {@code q}, rotated k and v to row position[0]
+     * of the caches (capacity, kvHeads · headDim). Same result as {@link #project} then
+     * {@link RopeKvWrite} on the original row order.
+     */
+    void qkvRope(DeviceBuffer w, DeviceBuffer x, DeviceBuffer norm, float eps, DeviceBuffer bias, DeviceBuffer q,
+                 int rows, int k, DeviceBuffer inverseFrequencies, DeviceBuffer position, DeviceBuffer keyCache,
+                 DeviceBuffer valueCache, int heads, int kvHeads, int headDim, boolean interleaved) {
+        checkK(k);
+        if (headDim % 2 != 0 || rows != (heads + 2 * kvHeads) * headDim) {
+            throw new IllegalArgumentException("qkv rows " + rows + " do not match heads " + heads + ", kvHeads " + kvHeads + ", headDim " + headDim);
+        }
+        context.launch(qkvRope, blocks(rows), THREADS, w, x, norm, eps, bias, q, rows, k, inverseFrequencies, position,
+                keyCache, valueCache, heads, kvHeads, headDim, interleaved ? 1 : 0);
     }
 
     private static int blocks(int rows) {

@@ -136,6 +136,56 @@ class CudaKernelsTest {
         free(qkvBuffer, frequencyBuffer, positionBuffer, keys, values);
     }
 
+    /**
+     * The decode qkv GEMV with RoPE and the KV write in its epilogue, on pair-ordered weights, against
+     * the GEMV reference followed by the rope reference on the original order: 2e-5.
+     */
+    @ParameterizedTest(name = "headDim {0}, {1}, position {2}, bias {3}")
+    @CsvSource({"64, HALF, 5, false", "128, HALF, 300, true", "16, INTERLEAVED, 77, true"})
+    void qkvGemvWithFusedRopeMatchesGemvThenRope(int headDim, RopeStyle style, int position, boolean bias) {
+        int heads = 8;
+        int kvHeads = 2;
+        int k = 256;
+        int capacity = position + 2;
+        int queryDim = heads * headDim;
+        int kvDim = kvHeads * headDim;
+        int rows = queryDim + 2 * kvDim;
+        ModelConfig config = new ModelConfig("llama", k, 64, 1, heads, kvHeads, headDim, 10, 8192, 1e-5f,
+                500000f, new RopeScaling("llama3", 8f, 1f, 4f, 64), style, false, bias, 1, List.of(2));
+        float[] frequencies = RopeFrequencies.of(config, null);
+        short[] w = bf16(random(21, rows * k, 0.05f));
+        float[] x = random(22, k, 1f);
+        float[] g = random(23, k, 1f);
+        float[] b = bias ? random(24, rows, 0.5f) : null;
+        float[] qkv = Gemv.reference(w, x, g, 1e-5f, b, rows, k);
+        float[] expectedKeys = new float[capacity * kvDim];
+        float[] expectedValues = new float[capacity * kvDim];
+        RopeKvWrite.reference(qkv, frequencies, position, expectedKeys, expectedValues, heads, kvHeads, headDim,
+                style == RopeStyle.INTERLEAVED);
+        short[] ordered = new short[w.length];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(w, DeviceWeights.sourceRow(config, r) * k, ordered, r * k, k);
+        }
+        DeviceBuffer wBuffer = buffer(ordered);
+        DeviceBuffer xBuffer = DeviceBuffer.ofFloats(x);
+        DeviceBuffer gBuffer = DeviceBuffer.ofFloats(g);
+        DeviceBuffer bBuffer = bias ? DeviceBuffer.ofFloats(DeviceWeights.pairOrdered(config, b)) : null;
+        DeviceBuffer q = DeviceBuffer.allocate(4L * queryDim);
+        DeviceBuffer frequencyBuffer = DeviceBuffer.ofFloats(frequencies);
+        DeviceBuffer positionBuffer = ints(new int[] {position});
+        DeviceBuffer keys = DeviceBuffer.allocate(4L * capacity * kvDim);
+        DeviceBuffer values = DeviceBuffer.allocate(4L * capacity * kvDim);
+        keys.zero();
+        values.zero();
+        new Gemv(context).qkvRope(wBuffer, xBuffer, gBuffer, 1e-5f, bBuffer, q, rows, k, frequencyBuffer, positionBuffer,
+                keys, values, heads, kvHeads, headDim, style == RopeStyle.INTERLEAVED);
+        context.synchronize();
+        assertThat(error(q.downloadFloats(), java.util.Arrays.copyOf(qkv, queryDim))).as("q").isLessThan(2e-5);
+        assertThat(error(keys.downloadFloats(), expectedKeys)).as("key cache").isLessThan(2e-5);
+        assertThat(error(values.downloadFloats(), expectedValues)).as("value cache").isLessThan(2e-5);
+        free(wBuffer, xBuffer, gBuffer, bBuffer, q, frequencyBuffer, positionBuffer, keys, values);
+    }
+
     /** Online softmax in float against the two-pass double reference: 1e-5. */
     @ParameterizedTest(name = "heads {0}/{1}, headDim {2}, position {3}")
     @CsvSource({"8, 2, 64, 0", "8, 2, 64, 37", "32, 8, 128, 300", "4, 2, 16, 11", "4, 4, 256, 5"})
