@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# One device call for the cuda backend: kernel + whole-model correctness (JUnit), then the batch-1
-# decode benchmark of the engine and of HF transformers on the same GPU, results in $OUT.
+# One device call for the cuda backend: kernel + whole-model correctness (JUnit, batched decode and
+# continuous batching included), then the batch-1 decode, continuous-batching and prefill benchmark of the engine and of HF transformers on the same GPU, results in $OUT.
 # Needs .device/ (built here, see below) carried:
 #   .device/jre      ../shared/device/make-jre.sh .device/jre
 #   .device/lib      jcuda, jcuda-natives (driver library only), junit-platform-console-standalone, assertj-core
@@ -44,4 +44,8 @@ for m in e["models"]:
     for r in m.get("prefill", {}).get("runs", []):
         print(f"  prefill {r['mode']}: TTFT {r['ttft_ms']} ms for {r['prompt_tokens']} tokens, {r['model_tflop_s']} TFLOP/s model, "
               f"{r['executed_tflop_s']} executed = {100*float(r['fraction_of_cublas_peak']):.1f}% of cuBLAS peak ({e.get('cublas_bf16_peak_tflop_s')} TFLOP/s)")
+    for mode in m.get("serving", {}).get("modes", []):
+        print(f"  continuous batching ({mode['precision']} GEMM inputs, graphs {mode['graphs']}): " + "; ".join(
+            f"{r['streams']} streams {float(r['tokens_per_second']):.0f} tok/s ({float(r['ratio_to_1_stream']):.1f}x 1-stream, "
+            f"{float(r['ratio_to_batch1_decode']):.1f}x batch-1 decode)" for r in mode["runs"]))
 PY

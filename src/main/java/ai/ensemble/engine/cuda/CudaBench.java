@@ -141,6 +141,7 @@ public final class CudaBench {
             double roofline = bandwidth / bytes;
             System.out.printf(Locale.ROOT, "%s (residual GEMV rows per warp %d): %.1f tok/s (%.3f ms/token), %.2f GB of weights per token, roofline %.1f tok/s: %.1f%%%n",
                     name, Gemv.residualOneRowPerWarp ? 1 : 2, tokensPerSecond, 1e3 / tokensPerSecond, bytes / 1e9, roofline, 100 * tokensPerSecond / roofline);
+            String serving = serving(forward, tokensPerSecond);
             String gemvs = gemvShapes(context, weights, bandwidth);
             String prefill = prefill(context, forward, weights, 512, peakFlops);
             return "    {\"model\": \"" + name + "\", \"dim\": " + config.dim() + ", \"hidden_dim\": " + config.hiddenDim()
@@ -153,7 +154,8 @@ public final class CudaBench {
                     + ", \"roofline_tokens_per_second\": " + round(roofline)
                     + ", \"fraction_of_roofline\": " + round(tokensPerSecond / roofline)
                     + ",\n     \"gemv\": [" + gemvs + "]"
-                    + ",\n     \"prefill\": " + prefill + "}";
+                    + ",\n     \"prefill\": " + prefill
+                    + ",\n     \"serving\": " + serving + "}";
         }
     }
 
@@ -273,6 +275,75 @@ public final class CudaBench {
         forward.prefillMode(CudaForward.PrefillMode.SPLIT);
         return "{\"path\": \"" + forward.prefillDescription() + "\", \"model_flops\": " + round(flops)
                 + ", \"runs\": [" + String.join(", ", rows) + "]}";
+    }
+
+    /**
+     * Aggregate throughput of continuous batching ({@link BatchScheduler}): S concurrent streams, each
+     * a 32-token random prompt and 128 greedy tokens (no stop token), all submitted at once and run to
+     * completion on this thread; wall clock from submit to the last token, prefill included (prompt rows
+     * join the decode steps, up to 512 per step). Also the mean wall time of the decode-only steps. For each
+     * GEMM input precision (bf16: activations rounded to BF16; split: hi + lo, the f32 path's tokens).
+     * The ratio is to the 1-stream aggregate of the same scheduler and to the batch-1 decode graph.
+     */
+    private static String serving(CudaForward forward, double batchOneTokensPerSecond) {
+        if (forward.cublas() == null) {
+            return "{\"skipped\": \"no cuBLAS\"}";
+        }
+        int prompt = 32;
+        int generate = 128;
+        int[] streams = {1, 8, 32, 64};
+        ModelConfig c = forward.config();
+        List<String> modes = new ArrayList<>();
+        for (CudaPrefill.Precision precision : new CudaPrefill.Precision[] {CudaPrefill.Precision.BF16, CudaPrefill.Precision.SPLIT}) {
+            BatchScheduler.Options options = new BatchScheduler.Options(64, 16, 64 * ((prompt + generate + 15) / 16) + 64, 256, prompt + generate);
+            try (BatchScheduler scheduler = new BatchScheduler(forward, options, precision)) {
+                java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+                for (int s = 1; s <= 64; s *= 2) { // warm-up: a graph per padded batch size, cuBLAS heuristics
+                    for (int i = 0; i < s; i++) {
+                        scheduler.submit(random.ints(prompt, 0, c.vocabSize()).toArray(), 2, java.util.Set.of(), t -> { });
+                    }
+                    scheduler.runUntilIdle();
+                }
+                List<String> rows = new ArrayList<>();
+                double single = Double.NaN;
+                for (int s : streams) {
+                    int[][] prompts = new int[s][];
+                    for (int i = 0; i < s; i++) {
+                        prompts[i] = random.ints(prompt, 0, c.vocabSize()).toArray();
+                    }
+                    long[] counts = new long[1];
+                    long stepsBefore = scheduler.steps();
+                    long[] decodeBefore = scheduler.decodeStepsAndNanos();
+                    long start = System.nanoTime();
+                    for (int i = 0; i < s; i++) {
+                        scheduler.submit(prompts[i], generate, java.util.Set.of(), t -> counts[0]++);
+                    }
+                    scheduler.runUntilIdle();
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    long steps = scheduler.steps() - stepsBefore;
+                    long[] decodeAfter = scheduler.decodeStepsAndNanos();
+                    double decodeMs = (decodeAfter[1] - decodeBefore[1]) / 1e6 / Math.max(1, decodeAfter[0] - decodeBefore[0]);
+                    double rate = counts[0] / seconds;
+                    if (s == 1) {
+                        single = rate;
+                    }
+                    System.out.printf(Locale.ROOT, "  serving %-5s %2d streams x %d tokens: %.0f tok/s aggregate, %.2f ms/step (%d steps; decode-only steps %.2f ms = %.0f tok/s), "
+                                    + "%.1fx the 1-stream aggregate, %.1fx batch-1 decode (%.0f tok/s)%n",
+                            precision.name().toLowerCase(Locale.ROOT), s, generate, rate, 1e3 * seconds / steps, steps, decodeMs, s * 1e3 / decodeMs,
+                            rate / single, rate / batchOneTokensPerSecond, batchOneTokensPerSecond);
+                    rows.add("{\"streams\": " + s + ", \"tokens\": " + counts[0] + ", \"seconds\": " + round(seconds)
+                            + ", \"steps\": " + steps + ", \"decode_only_ms_per_step\": " + round(decodeMs)
+                            + ", \"tokens_per_second\": " + round(rate)
+                            + ", \"ratio_to_1_stream\": " + round(rate / single)
+                            + ", \"ratio_to_batch1_decode\": " + round(rate / batchOneTokensPerSecond) + "}");
+                }
+                modes.add("{\"precision\": \"" + precision.name().toLowerCase(Locale.ROOT) + "\", \"graphs\": " + scheduler.usesGraphs()
+                        + ", \"runs\": [" + String.join(", ", rows) + "]}");
+            }
+        }
+        return "{\"prompt_tokens\": " + prompt + ", \"generated_tokens\": " + generate
+                + ", \"batch1_decode_tokens_per_second\": " + round(batchOneTokensPerSecond)
+                + ", \"modes\": [" + String.join(", ", modes) + "]}";
     }
 
     /** A BF16 × BF16 → f32 GEMM of 8192³ through the same cuBLAS binding, best of 10: the peak prefill is compared with. */

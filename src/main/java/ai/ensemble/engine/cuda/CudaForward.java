@@ -306,6 +306,11 @@ public final class CudaForward implements Forward, AutoCloseable {
         return context;
     }
 
+    /** cuBLAS 13 on the engine's stream, or null where it cannot be used (see {@link #prefillDescription}). */
+    Cublas cublas() {
+        return cublas;
+    }
+
     private CUgraphExec capture(CudaKvCache kv) {
         cuStreamBeginCapture(context.stream(), CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL);
         CUgraph graph = new CUgraph();
