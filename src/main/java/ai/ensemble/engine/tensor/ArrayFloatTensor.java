@@ -1,13 +1,9 @@
 package ai.ensemble.engine.tensor;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-
-import static ai.ensemble.engine.tensor.Vectors.F;
-import static ai.ensemble.engine.tensor.Vectors.L;
-
 /** F32 on a heap array: for tests, synthesised demo models and small derived tensors. */
 public final class ArrayFloatTensor extends FloatTensor {
+
+    private static final Kernels KERNELS = Kernels.active();
 
     private final float[] values;
 
@@ -37,21 +33,7 @@ public final class ArrayFloatTensor extends FloatTensor {
 
     @Override
     public float dot(long offset, float[] x, int xOffset, int n) {
-        int start = Math.toIntExact(offset);
-        int i = 0;
-        float result = 0f;
-        if (Vectors.ENABLED) {
-            FloatVector acc = FloatVector.zero(F);
-            int upper = F.loopBound(n);
-            for (; i < upper; i += L) {
-                acc = FloatVector.fromArray(F, values, start + i).fma(FloatVector.fromArray(F, x, xOffset + i), acc);
-            }
-            result = acc.reduceLanes(VectorOperators.ADD);
-        }
-        for (; i < n; i++) {
-            result += values[start + i] * x[xOffset + i];
-        }
-        return result;
+        return KERNELS.dotF32(values, Math.toIntExact(offset), x, xOffset, n);
     }
 
     @Override

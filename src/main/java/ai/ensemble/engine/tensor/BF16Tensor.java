@@ -2,15 +2,6 @@ package ai.ensemble.engine.tensor;
 
 import java.lang.foreign.MemorySegment;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorOperators;
-
-import static ai.ensemble.engine.tensor.Vectors.F;
-import static ai.ensemble.engine.tensor.Vectors.L;
-import static ai.ensemble.engine.tensor.Vectors.LE;
-import static ai.ensemble.engine.tensor.Vectors.S;
-
 /** bfloat16: the upper 16 bits of a float32, 2 bytes each. */
 public final class BF16Tensor extends MappedTensor {
 
@@ -29,26 +20,12 @@ public final class BF16Tensor extends MappedTensor {
     }
 
     @Override
-    public float dot(long offset, float[] x, int xOffset, int n) {
-        checkRange(offset, n);
-        int i = 0;
-        float result = 0f;
-        if (Vectors.ENABLED) {
-            FloatVector acc0 = FloatVector.zero(F);
-            FloatVector acc1 = FloatVector.zero(F);
-            int upper = n - n % (2 * L);
-            for (; i < upper; i += 2 * L) {
-                long at = (offset + i) * 2;
-                FloatVector w0 = Vectors.bf16ToFloat(ShortVector.fromMemorySegment(S, segment, at, LE));
-                FloatVector w1 = Vectors.bf16ToFloat(ShortVector.fromMemorySegment(S, segment, at + 2L * L, LE));
-                acc0 = w0.fma(FloatVector.fromArray(F, x, xOffset + i), acc0);
-                acc1 = w1.fma(FloatVector.fromArray(F, x, xOffset + i + L), acc1);
-            }
-            result = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
-        }
-        for (; i < n; i++) {
-            result += getFloat(offset + i) * x[xOffset + i];
-        }
-        return result;
+    float dotBlocks(long byteOffset, float[] x, int xOffset, int n) {
+        return KERNELS.dotBf16(segment, byteOffset, x, xOffset, n);
+    }
+
+    @Override
+    void copyBlocks(long byteOffset, float[] out, int outOffset, int n) {
+        KERNELS.copyBf16(segment, byteOffset, out, outOffset, n);
     }
 }

@@ -3,16 +3,6 @@ package ai.ensemble.engine.tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
-import jdk.incubator.vector.ByteVector;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorOperators;
-
-import static ai.ensemble.engine.tensor.Vectors.B;
-import static ai.ensemble.engine.tensor.Vectors.F;
-import static ai.ensemble.engine.tensor.Vectors.L;
-import static ai.ensemble.engine.tensor.Vectors.LE;
-
 /**
  * GGML Q4_K: super-blocks of 256 elements in 144 bytes: fp16 d, fp16 dmin, 12 bytes packing eight
  * 6-bit (scale, min) pairs, and 128 bytes of nibbles. Sub-block s (32 elements) has value
@@ -21,10 +11,10 @@ import static ai.ensemble.engine.tensor.Vectors.LE;
  */
 public final class Q4_KTensor extends MappedTensor {
 
-    private static final int BLOCK = 256;
-    private static final int BLOCK_BYTES = 144;
-    private static final int SCALES = 4;
-    private static final int QS = 16;
+    static final int BLOCK = 256;
+    static final int BLOCK_BYTES = 144;
+    static final int SCALES = 4; // offset of the 12 scale bytes
+    static final int QS = 16;    // offset of the 128 nibble bytes
 
     public Q4_KTensor(MemorySegment segment, long size) {
         super(segment, size);
@@ -54,12 +44,12 @@ public final class Q4_KTensor extends MappedTensor {
     }
 
     /** {@link #scale} from the scale bytes read as a long (bytes 0-7) and an int (bytes 8-11). */
-    private static int packedScale(long first, int last, int j) {
+    static int packedScale(long first, int last, int j) {
         return j < 4 ? packedByte(first, last, j) & 63
                 : (packedByte(first, last, j + 4) & 0x0f) | ((packedByte(first, last, j - 4) >>> 6) << 4);
     }
 
-    private static int packedMin(long first, int last, int j) {
+    static int packedMin(long first, int last, int j) {
         return j < 4 ? packedByte(first, last, j + 4) & 63
                 : (packedByte(first, last, j + 4) >>> 4) | ((packedByte(first, last, j) >>> 6) << 4);
     }
@@ -76,49 +66,12 @@ public final class Q4_KTensor extends MappedTensor {
     }
 
     @Override
-    public float dot(long offset, float[] x, int xOffset, int n) {
-        checkRange(offset, n);
-        if (!Vectors.ENABLED || offset % BLOCK != 0) {
-            return scalarDot(offset, x, xOffset, n);
-        }
-        int i = 0;
-        int blocks = n / BLOCK;
-        long at = offset / BLOCK * BLOCK_BYTES;
-        FloatVector accLow = FloatVector.zero(F);
-        FloatVector accHigh = FloatVector.zero(F);
-        for (int b = 0; b < blocks; b++, at += BLOCK_BYTES, i += BLOCK) {
-            float d = half(at);
-            float negativeDmin = -half(at + 2);
-            // The 12 scale bytes in two reads: bytes 0-7 and 8-11.
-            long first = segment.get(LONG, at + SCALES);
-            int last = segment.get(INT, at + SCALES + 8);
-            for (int chunk = 0; chunk < 4; chunk++) {
-                FloatVector lowScale = FloatVector.broadcast(F, d * packedScale(first, last, 2 * chunk));
-                FloatVector lowMin = FloatVector.broadcast(F, negativeDmin * packedMin(first, last, 2 * chunk));
-                FloatVector highScale = FloatVector.broadcast(F, d * packedScale(first, last, 2 * chunk + 1));
-                FloatVector highMin = FloatVector.broadcast(F, negativeDmin * packedMin(first, last, 2 * chunk + 1));
-                int base = xOffset + i + chunk * 64;
-                for (int j = 0; j < 32; j += L) {
-                    // Nibbles are split after widening to ints: byte-lane shifts are slow on x86.
-                    IntVector packed = (IntVector) ByteVector.fromMemorySegment(B, segment, at + QS + chunk * 32L + j, LE)
-                            .convertShape(VectorOperators.B2I, Vectors.I, 0);
-                    FloatVector low = ((FloatVector) packed.and(0x0f).convert(VectorOperators.I2F, 0)).fma(lowScale, lowMin);
-                    FloatVector high = ((FloatVector) packed.lanewise(VectorOperators.LSHR, 4).and(0x0f)
-                            .convert(VectorOperators.I2F, 0)).fma(highScale, highMin);
-                    accLow = low.fma(FloatVector.fromArray(F, x, base + j), accLow);
-                    accHigh = high.fma(FloatVector.fromArray(F, x, base + 32 + j), accHigh);
-                }
-            }
-        }
-        FloatVector acc = accLow.add(accHigh);
-        return acc.reduceLanes(VectorOperators.ADD) + scalarDot(offset + i, x, xOffset + i, n - i);
+    float dotBlocks(long byteOffset, float[] x, int xOffset, int blocks) {
+        return KERNELS.dotQ4_K(segment, byteOffset, x, xOffset, blocks);
     }
 
-    private float scalarDot(long offset, float[] x, int xOffset, int n) {
-        float result = 0f;
-        for (int i = 0; i < n; i++) {
-            result += getFloat(offset + i) * x[xOffset + i];
-        }
-        return result;
+    @Override
+    void copyBlocks(long byteOffset, float[] out, int outOffset, int blocks) {
+        KERNELS.copyQ4_K(segment, byteOffset, out, outOffset, blocks);
     }
 }

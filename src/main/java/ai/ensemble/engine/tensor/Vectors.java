@@ -11,9 +11,11 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The vector species the kernels use and the conversions they share. Floats use the preferred
- * shape (16 lanes with AVX-512, 8 with AVX2); shorts and bytes use the shape with as many lanes,
- * so one load of 16-bit or 8-bit weights converts to exactly one float vector.
+ * The vector species {@link VectorKernels} uses and the conversions it needs. Floats use the
+ * preferred shape (16 lanes with AVX-512, 8 with AVX2); shorts and bytes use the shape with as many
+ * lanes, so one load of 16-bit or 8-bit weights converts to exactly one float vector. Like
+ * {@code VectorKernels}, this class links against {@code jdk.incubator.vector}: only that class may
+ * use it.
  */
 final class Vectors {
 
@@ -21,10 +23,10 @@ final class Vectors {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     static final int L = F.length();
     static final VectorSpecies<Integer> I = F.withLanes(int.class);
-    /** Vector kernels need byte vectors of L lanes (at least 64 bits) and L dividing a 32-element block. */
-    static final boolean ENABLED = !Boolean.getBoolean("ensemble.engine.scalar") && L >= 8 && L <= 16;
-    static final VectorSpecies<Short> S = ENABLED ? VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16)) : null;
-    static final VectorSpecies<Byte> B = ENABLED ? VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8)) : null;
+    /** The kernels need byte vectors of L lanes (at least 64 bits) and L dividing a 32-element block. */
+    static final boolean SHAPE_SUITS = L >= 8 && L <= 16;
+    static final VectorSpecies<Short> S = SHAPE_SUITS ? VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16)) : null;
+    static final VectorSpecies<Byte> B = SHAPE_SUITS ? VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8)) : null;
 
     private Vectors() {
     }

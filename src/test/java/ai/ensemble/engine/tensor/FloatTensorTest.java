@@ -5,7 +5,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Random;
 
-import jdk.incubator.vector.ShortVector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -119,27 +118,33 @@ class FloatTensorTest {
         }
     }
 
-    @Test
-    void halfPrecisionVectorConversionAgreesWithFloat16ToFloatOnEveryBitPattern() {
-        if (!Vectors.ENABLED) {
-            return;
-        }
-        short[] bits = new short[65536];
-        for (int i = 0; i < bits.length; i++) {
-            bits[i] = (short) i;
-        }
-        float[] lanes = new float[Vectors.L];
-        for (int i = 0; i < bits.length; i += Vectors.L) {
-            Vectors.f16ToFloat(ShortVector.fromArray(Vectors.S, bits, i)).intoArray(lanes, 0);
-            for (int lane = 0; lane < Vectors.L; lane++) {
-                float expected = Float.float16ToFloat(bits[i + lane]);
-                if (Float.isNaN(expected)) {
-                    assertThat(lanes[lane]).isNaN();
-                } else {
-                    assertThat(Float.floatToRawIntBits(lanes[lane])).as("half 0x%04x", i + lane)
-                            .isEqualTo(Float.floatToRawIntBits(expected));
+    /** Elements before the first block boundary and after the last are read one by one, the blocks between by the kernels. */
+    @ParameterizedTest
+    @EnumSource(TensorType.class)
+    void copyAndDotAcceptRangesThatStartAndEndInsideABlock(TensorType type) {
+        Random random = new Random(6);
+        float[] values = gaussian(random, ROWS * COLS, 0.05f);
+        byte[] bytes = Quantization.encode(type, values);
+        float[] reference = ReferenceDecoder.decode(type, bytes, values.length);
+        MappedTensor tensor = mapped(type, bytes, values.length);
+        float[] x = gaussian(random, COLS, 1f);
+        for (int[] range : new int[][] {{5, 700}, {256, 300}, {1000, 7}, {3 * COLS + 31, 2 * COLS}}) {
+            int offset = range[0];
+            int n = range[1];
+            float[] copied = new float[n + 2];
+            tensor.copyTo(offset, copied, 2, n);
+            double expected = 0;
+            double magnitude = 0;
+            for (int i = 0; i < n; i++) {
+                assertThat(copied[2 + i]).as("%s element %d", type, offset + i).isEqualTo(reference[offset + i]);
+                if (i < x.length) {
+                    expected += (double) reference[offset + i] * x[i];
+                    magnitude += Math.abs((double) reference[offset + i] * x[i]);
                 }
             }
+            int m = Math.min(n, x.length);
+            assertThat((double) tensor.dot(offset, x, 0, m)).as("%s dot at %d", type, offset)
+                    .isCloseTo(expected, within(1e-5 * magnitude + 1e-7));
         }
     }
 

@@ -29,7 +29,7 @@ public final class MatmulThroughput {
             x[i] = (float) random.nextGaussian();
         }
         float[] out = new float[ROWS];
-        System.out.printf("species %s, %d cores; (%d, %d) matmul%n", Vectors.F, Runtime.getRuntime().availableProcessors(), ROWS, COLS);
+        System.out.printf("kernels %s, %d cores; (%d, %d) matmul%n", Kernels.description(), Runtime.getRuntime().availableProcessors(), ROWS, COLS);
         System.out.printf("%-5s %10s %8s %10s %12s%n", "type", "MB/matrix", "copies", "ms/matmul", "GB/s weights");
         for (TensorType type : TensorType.values()) {
             byte[] bytes = Quantization.encode(type, values);
