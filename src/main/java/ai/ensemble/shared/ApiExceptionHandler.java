@@ -25,7 +25,9 @@ class ApiExceptionHandler {
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<Map<String, Object>> api(ApiException e) {
-        return respond(e.error());
+        ResponseEntity.BodyBuilder response = ResponseEntity.status(e.error().status());
+        e.headers().forEach(response::header);
+        return response.body(ApiErrorWriter.body(e.error()));
     }
 
     @ExceptionHandler(HttpMessageNotReadableException.class)

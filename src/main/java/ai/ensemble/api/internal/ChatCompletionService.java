@@ -20,6 +20,7 @@ import ai.ensemble.security.Permissions;
 import ai.ensemble.shared.ApiError;
 import ai.ensemble.shared.ApiErrorWriter;
 import ai.ensemble.shared.ApiException;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.json.JsonMapper;
@@ -77,7 +78,7 @@ public class ChatCompletionService {
         } catch (ExpertException e) {
             ApiError error = expertError(expert, e);
             finish(exchange, expert, error.status().value(), Map.of("error", e.getMessage(), "output", ""));
-            throw error.exception();
+            throw failure(error, e);
         }
         finish(exchange, expert, 200, outcome(completion));
         metrics.tokens(expert.info().id(), completion.usage());
@@ -120,7 +121,7 @@ public class ChatCompletionService {
             ApiError error = expertError(expert, (ExpertException) e);
             finish(exchange, expert, error.status().value(), body);
             if (!out.started()) {
-                throw error.exception();
+                throw failure(error, (ExpertException) e);
             }
             out.event(errorEvent(error));
             return;
@@ -193,7 +194,21 @@ public class ChatCompletionService {
             case UPSTREAM_ERROR, CANCELLED -> ApiError.upstream("Expert '" + id + "' failed: " + e.getMessage());
             case REJECTED -> new ApiError(HttpStatus.BAD_REQUEST, e.getMessage(), "invalid_request_error", "messages",
                     "context_length_exceeded");
+            case BUSY -> new ApiError(HttpStatus.TOO_MANY_REQUESTS, "Expert '" + id + "' is busy; retry after "
+                    + retryAfter(e) + " s: " + e.getMessage(), "rate_limit_error", null, "engine_busy");
         };
+    }
+
+    /** The error to throw before the response started; a busy expert's carries {@code Retry-After} (seconds). */
+    static ApiException failure(ApiError error, ExpertException e) {
+        if (e.kind() == ExpertException.Kind.BUSY) {
+            return new ApiException(error, Map.of(HttpHeaders.RETRY_AFTER, Integer.toString(retryAfter(e))));
+        }
+        return error.exception();
+    }
+
+    private static int retryAfter(ExpertException e) {
+        return e.retryAfterSeconds() == null ? 1 : Math.max(1, e.retryAfterSeconds());
     }
 
     private static String errorEvent(ApiError error) {

@@ -23,7 +23,9 @@ import java.util.concurrent.TimeUnit;
  * <p>{@link #submit} may be called from any thread; a full queue throws {@link QueueFullException}
  * (the gateway's 429 with Retry-After). The steps run on one thread: {@link #start} starts a daemon
  * thread that steps while there is work, or a caller drives {@link #step} / {@link #runUntilIdle}.
- * Sampling is greedy (argmax on the GPU).
+ * Sampling is greedy (argmax on the GPU). The same {@link CudaForward} may serve batch-1 generations
+ * on other threads meanwhile ({@code LocalModel} does, for sampled requests): each step holds the
+ * forward's monitor, as its batch-1 calls do, so the two never use the stream and cuBLAS at once.
  */
 public final class BatchScheduler implements AutoCloseable {
 
@@ -101,6 +103,7 @@ public final class BatchScheduler implements AutoCloseable {
     }
 
     private final BatchDecoder decoder;
+    private final Object gpu; // the CudaForward: its batch-1 calls (synchronized on it) and our steps never overlap
     private final Options options;
     private final ArrayBlockingQueue<Request> queue;
     private final ArrayDeque<Integer> freeBlocks = new ArrayDeque<>();
@@ -122,6 +125,7 @@ public final class BatchScheduler implements AutoCloseable {
             throw new IllegalArgumentException("invalid scheduler options " + options);
         }
         this.options = options;
+        this.gpu = forward;
         this.decoder = new BatchDecoder(forward, options.maxBatch(), options.prefillRows(), options.blockSize(), options.blocks(), options.maxSequence(), precision);
         this.queue = new ArrayBlockingQueue<>(options.queueCapacity());
         for (int b = 1; b < options.blocks(); b++) { // block 0: padding rows
@@ -208,13 +212,18 @@ public final class BatchScheduler implements AutoCloseable {
         }
         if (outs == 0) {
             // only partial prompts this step: compute them, ask for one (ignored) output row
-            decoder.step(rows, tokens, positions, tables, 1, new int[] {rows - 1});
+            synchronized (gpu) {
+                decoder.step(rows, tokens, positions, tables, 1, new int[] {rows - 1});
+            }
             steps++;
             return true;
         }
         boolean decodeOnly = promptBudget == options.prefillRows();
         long started = System.nanoTime();
-        int[] next = decoder.step(rows, tokens, positions, tables, outs, outRows);
+        int[] next;
+        synchronized (gpu) {
+            next = decoder.step(rows, tokens, positions, tables, outs, outRows);
+        }
         steps++;
         if (decodeOnly) {
             decodeNanos += System.nanoTime() - started;
@@ -388,6 +397,10 @@ public final class BatchScheduler implements AutoCloseable {
             finish(r, Finish.CANCELLED);
         }
         running.clear();
+        if (admitting != null) {
+            finish(admitting, Finish.CANCELLED);
+            admitting = null;
+        }
         Request r;
         while ((r = queue.poll()) != null) {
             finish(r, Finish.CANCELLED);

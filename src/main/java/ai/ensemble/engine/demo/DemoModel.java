@@ -30,9 +30,14 @@ public final class DemoModel {
 
     /** The demo model for {@code seed}, on the heap in F32. */
     public static LoadedModel create(long seed) {
+        return create(seed, TensorType.F32);
+    }
+
+    /** The demo model for {@code seed} with weights of {@code type} ({@code BF16}: in native memory, as the cuda backend reads). */
+    public static LoadedModel create(long seed, TensorType type) {
         ModelConfig config = config();
         // ±0.1 keeps the residual stream's scale near 1 through 4 layers, so logits vary visibly.
-        LlamaWeights weights = RandomWeights.create(config, TensorType.F32, seed, 0.1f);
+        LlamaWeights weights = RandomWeights.create(config, type, seed, 0.1f);
         return new LoadedModel(config, weights, new LoadedModel.TokenizerSource(null, null, DemoVocabulary.ggufMetadata()), () -> { });
     }
 }

@@ -4,21 +4,22 @@ import java.util.List;
 
 /**
  * Watches the decoded text for stop strings. Text is released only once it can no longer be the
- * start of a stop string, so that a stop string is never streamed, even in part.
+ * start of a stop string, so that a stop string is never streamed, even in part. Public for
+ * {@link ai.ensemble.engine.LocalModel}'s batched GPU path, which decodes tokens outside {@link Generator}.
  */
-final class StopStrings {
+public final class StopStrings {
 
     private final List<String> stops;
     private final StringBuilder text = new StringBuilder();
     private int released;
     private boolean stopped;
 
-    StopStrings(List<String> stops) {
+    public StopStrings(List<String> stops) {
         this.stops = stops;
     }
 
     /** Appends decoded text and returns what may be released now; {@link #stopped} tells if a stop string appeared. */
-    String append(String piece) {
+    public String append(String piece) {
         if (stopped) {
             return "";
         }
@@ -39,16 +40,16 @@ final class StopStrings {
     }
 
     /** Releases the rest, at the end of generation. */
-    String finish() {
+    public String finish() {
         return release(text.length());
     }
 
-    boolean stopped() {
+    public boolean stopped() {
         return stopped;
     }
 
     /** The text released so far. */
-    String released() {
+    public String released() {
         return text.substring(0, released);
     }
 

@@ -12,6 +12,7 @@ import ai.ensemble.expert.ExpertRegistry;
 import ai.ensemble.expert.ExpertSettings;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Value;
+import ai.ensemble.engine.LocalModel;
 import org.springframework.stereotype.Component;
 
 /** Builds the experts named in {@code ensemble.experts} once, at start-up, and refuses bad entries. */
@@ -20,7 +21,9 @@ class ConfiguredExpertRegistry implements ExpertRegistry, DisposableBean {
 
     private final Map<String, Expert> experts = new LinkedHashMap<>();
 
-    ConfiguredExpertRegistry(ExpertSettings settings, @Value("${ensemble.engine.backend:auto}") String engineBackend) {
+    ConfiguredExpertRegistry(ExpertSettings settings, @Value("${ensemble.engine.backend:auto}") String engineBackend,
+                             @Value("${ensemble.engine.max-waiting:" + LocalModel.Options.DEFAULT_MAX_WAITING + "}") int engineMaxWaiting) {
+        LocalModel.Options engine = new LocalModel.Options(engineBackend, engineMaxWaiting, true);
         for (int i = 0; i < settings.experts().size(); i++) {
             ExpertDefinition definition = settings.experts().get(i);
             String where = "ensemble.experts[" + i + "]";
@@ -30,14 +33,14 @@ class ConfiguredExpertRegistry implements ExpertRegistry, DisposableBean {
             if (experts.containsKey(definition.id())) {
                 throw new IllegalStateException(where + ".id '" + definition.id() + "' is used twice");
             }
-            experts.put(definition.id(), create(definition, where, engineBackend));
+            experts.put(definition.id(), create(definition, where, engine));
         }
     }
 
-    private static Expert create(ExpertDefinition definition, String where, String engineBackend) {
+    private static Expert create(ExpertDefinition definition, String where, LocalModel.Options engine) {
         return switch (definition.type()) {
             case "echo" -> new EchoExpert(definition);
-            case "engine" -> new EngineExpert(definition, where, engineBackend);
+            case "engine" -> new EngineExpert(definition, where, engine);
             case "upstream" -> {
                 if (definition.baseUrl() == null || !definition.baseUrl().matches("https?://.+")) {
                     throw new IllegalStateException(where + ".base-url must be an http(s) URL such as http://vllm:8000/v1");

@@ -29,9 +29,13 @@ final class EngineExpert implements Expert, AutoCloseable {
     private final ExpertInfo info;
 
     EngineExpert(ExpertDefinition definition, String where, String backend) {
+        this(definition, where, LocalModel.Options.defaults().withBackend(backend));
+    }
+
+    EngineExpert(ExpertDefinition definition, String where, LocalModel.Options options) {
         String spec = definition.model() == null || definition.model().isBlank() ? "demo" : definition.model();
         try {
-            this.model = LocalModel.open(spec, backend);
+            this.model = LocalModel.open(spec, options);
         } catch (IOException e) {
             throw new UncheckedIOException(where + ".model: " + e.getMessage(), e);
         }
@@ -61,7 +65,9 @@ final class EngineExpert implements Expert, AutoCloseable {
             result = model.generate(turns, settings, text -> {
                 delivered[0] = true;
                 sink.delta(text);
-            }, cancellation::isCancelled);
+            }, cancellation::isCancelled, cancellation::onCancel);
+        } catch (LocalModel.BusyException e) {
+            throw new ExpertException(ExpertException.Kind.BUSY, e.getMessage(), true, e, e.retryAfterSeconds());
         } catch (LocalModel.PromptTooLongException e) {
             throw new ExpertException(ExpertException.Kind.REJECTED, e.getMessage(), true, e);
         } catch (InterruptedException e) {
@@ -77,6 +83,11 @@ final class EngineExpert implements Expert, AutoCloseable {
 
     private static Float floatOrNull(Double value) {
         return value == null ? null : value.floatValue();
+    }
+
+    /** The engine behind this expert (tests). */
+    LocalModel model() {
+        return model;
     }
 
     @Override
