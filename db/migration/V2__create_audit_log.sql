@@ -36,6 +36,7 @@ create index audit_event_status on audit_event (status, seq desc);
 create index audit_event_guardrail on audit_event (guardrail_action, seq desc) where guardrail_action is not null;
 create index audit_event_roles on audit_event using gin (roles);
 create index audit_event_search on audit_event using gin (search);
+alter table audit_event alter column search set statistics 1000;
 
 -- The chain's head (one row): read and advanced inside each batch transaction.
 create table audit_head (
@@ -69,6 +70,9 @@ begin
         execute format('create table %I partition of audit_event for values from (%L) to (%L)',
                        name, month_start::timestamp at time zone 'UTC',
                        (month_start + interval '1 month')::timestamp at time zone 'UTC');
+        -- Partitions do not inherit the parent's statistics target: without a fine one, the
+        -- planner thinks a rare search word common and walks the whole table (see BENCHMARKS.md).
+        execute format('alter table %I alter column search set statistics 1000', name);
     end if;
 end $$;
 

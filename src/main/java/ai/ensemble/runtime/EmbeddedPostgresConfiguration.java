@@ -35,6 +35,9 @@ import org.springframework.context.annotation.Primary;
 class EmbeddedPostgresConfiguration {
 
     static final String APPLICATION_ROLE = "ensemble_app";
+    // Audit searches take very different plans for common and rare terms; a cached generic plan
+    // made one of them hundreds of times slower (docs/bench-audit-scale.md). Same as application.yml.
+    static final String PLAN_PER_EXECUTION = "-c plan_cache_mode=force_custom_plan";
     private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresConfiguration.class);
 
     @Bean(destroyMethod = "close")
@@ -103,6 +106,7 @@ class EmbeddedPostgresConfiguration {
         dataSource.setMaximumPoolSize(poolSize);
         dataSource.setPoolName("ensemble");
         dataSource.addDataSourceProperty("reWriteBatchedInserts", "true");
+        dataSource.addDataSourceProperty("options", PLAN_PER_EXECUTION);
         return dataSource;
     }
 
