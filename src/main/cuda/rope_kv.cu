@@ -3,7 +3,7 @@
 //     angle = position · invFreq[i];  (a, b) = (i, i + headDim/2) for HALF, (2i, 2i + 1) for INTERLEAVED
 //     v[a], v[b] = v[a]·cos − v[b]·sin, v[b]·cos + v[a]·sin
 //   q is rotated in place; the rotated k and the untouched v go to row `position` of the layer's cache.
-//   invFreq already holds the model's frequency factors / llama3 scaling (RopeFrequencies on the host).
+//   invFreq already holds the model's frequency factors / llama3 scaling (cpu.Rope.inverseFrequencies on the host).
 // Shapes: qkv (heads·headDim + 2·kvHeads·headDim) f32 = [q | k | v]; invFreq (headDim / 2) f32;
 //         position (1) int32 in device memory; keyCache, valueCache (capacity, kvHeads·headDim) f32,
 //         this layer's slice.

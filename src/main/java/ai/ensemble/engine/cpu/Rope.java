@@ -12,7 +12,7 @@ import ai.ensemble.engine.tensor.FloatTensor;
  * derived from config.json), else by the config's llama3 scaling exactly as
  * {@code _compute_llama3_parameters} computes it. Never both.
  */
-final class Rope {
+public final class Rope {
 
     private final float[] inverseFrequencies; // (headDim / 2)
     private final RopeStyle style;
@@ -21,18 +21,23 @@ final class Rope {
     Rope(ModelConfig config, FloatTensor frequencyFactors) {
         this.headDim = config.headDim();
         this.style = config.ropeStyle();
+        this.inverseFrequencies = inverseFrequencies(config, frequencyFactors);
+    }
+
+    /** The model's inverse frequencies (headDim / 2), shared by every backend so they agree exactly. */
+    public static float[] inverseFrequencies(ModelConfig config, FloatTensor frequencyFactors) {
         if (frequencyFactors == null) {
-            this.inverseFrequencies = inverseFrequencies(config.headDim(), config.ropeTheta(), config.ropeScaling());
-        } else {
-            this.inverseFrequencies = inverseFrequencies(config.headDim(), config.ropeTheta(), null);
-            if (frequencyFactors.size() != inverseFrequencies.length) {
-                throw new IllegalArgumentException("rope frequency factors hold " + frequencyFactors.size()
-                        + " values, headDim / 2 is " + inverseFrequencies.length);
-            }
-            for (int i = 0; i < inverseFrequencies.length; i++) {
-                inverseFrequencies[i] /= frequencyFactors.getFloat(i);
-            }
+            return inverseFrequencies(config.headDim(), config.ropeTheta(), config.ropeScaling());
         }
+        float[] frequencies = inverseFrequencies(config.headDim(), config.ropeTheta(), null);
+        if (frequencyFactors.size() != frequencies.length) {
+            throw new IllegalArgumentException("rope frequency factors hold " + frequencyFactors.size()
+                    + " values, headDim / 2 is " + frequencies.length);
+        }
+        for (int i = 0; i < frequencies.length; i++) {
+            frequencies[i] /= frequencyFactors.getFloat(i);
+        }
+        return frequencies;
     }
 
     static float[] inverseFrequencies(int headDim, float theta, RopeScaling scaling) {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import ai.ensemble.engine.cpu.Rope;
 import ai.ensemble.engine.model.LlamaWeights;
 import ai.ensemble.engine.model.ModelConfig;
 import ai.ensemble.engine.tensor.FloatTensor;
@@ -90,7 +91,7 @@ final class DeviceWeights implements AutoCloseable {
                         matrix(allocations, prefix + "w_down", layer.wDown())));
             }
             return new DeviceWeights(config, embedding, output, vector(allocations, floats(weights.outputNorm())),
-                    vector(allocations, RopeFrequencies.of(config, weights.ropeFrequencyFactors())), layers, allocations);
+                    vector(allocations, Rope.inverseFrequencies(config, weights.ropeFrequencyFactors())), layers, allocations);
         } catch (RuntimeException e) {
             allocations.forEach(DeviceBuffer::free);
             throw e;
@@ -134,7 +135,7 @@ final class DeviceWeights implements AutoCloseable {
             allocations.remove(source);
             source.free();
             return new DeviceWeights(config, embedding, output, vector(allocations, ones),
-                    vector(allocations, RopeFrequencies.of(config, null)), layers, allocations);
+                    vector(allocations, Rope.inverseFrequencies(config, null)), layers, allocations);
         } catch (RuntimeException e) {
             allocations.forEach(DeviceBuffer::free);
             throw e;

@@ -3,6 +3,7 @@ package ai.ensemble.engine.cuda;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import ai.ensemble.engine.cpu.Rope;
 import ai.ensemble.engine.model.ModelConfig;
 import ai.ensemble.engine.model.RopeScaling;
 import ai.ensemble.engine.model.RopeStyle;
@@ -114,7 +115,7 @@ class CudaKernelsTest {
         int kvDim = kvHeads * headDim;
         ModelConfig config = new ModelConfig("llama", heads * headDim, 64, 1, heads, kvHeads, headDim, 10, 8192, 1e-5f,
                 500000f, new RopeScaling("llama3", 8f, 1f, 4f, 64), style, false, false, 1, List.of(2));
-        float[] frequencies = RopeFrequencies.of(config, null);
+        float[] frequencies = Rope.inverseFrequencies(config, null);
         float[] qkv = random(12, (heads + 2 * kvHeads) * headDim, 1f);
         DeviceBuffer qkvBuffer = DeviceBuffer.ofFloats(qkv);
         DeviceBuffer frequencyBuffer = DeviceBuffer.ofFloats(frequencies);
@@ -152,7 +153,7 @@ class CudaKernelsTest {
         int rows = queryDim + 2 * kvDim;
         ModelConfig config = new ModelConfig("llama", k, 64, 1, heads, kvHeads, headDim, 10, 8192, 1e-5f,
                 500000f, new RopeScaling("llama3", 8f, 1f, 4f, 64), style, false, bias, 1, List.of(2));
-        float[] frequencies = RopeFrequencies.of(config, null);
+        float[] frequencies = Rope.inverseFrequencies(config, null);
         short[] w = bf16(random(21, rows * k, 0.05f));
         float[] x = random(22, k, 1f);
         float[] g = random(23, k, 1f);
