@@ -204,23 +204,7 @@ public final class CpuForward implements Forward {
         if (!(cache instanceof ArrayKvCache kv)) {
             throw new IllegalArgumentException("cache was not made by this CPU forward pass (use newCache)");
         }
-        if (tokens.length == 0) {
-            throw new IllegalArgumentException("tokens must not be empty");
-        }
-        if (startPosition < 0 || startPosition + tokens.length > cache.capacity()) {
-            throw new IllegalArgumentException("positions [" + startPosition + ", " + (startPosition + tokens.length)
-                    + ") do not fit a KV cache of " + cache.capacity() + " positions");
-        }
-        for (int token : tokens) {
-            if (token < 0 || token >= config.vocabSize()) {
-                throw new IllegalArgumentException("token id " + token + " is outside the vocabulary [0, " + config.vocabSize() + ")");
-            }
-        }
-        for (int row : rows) {
-            if (row < 0 || row >= tokens.length) {
-                throw new IllegalArgumentException("logits row " + row + " is outside the " + tokens.length + " tokens");
-            }
-        }
+        Forward.checkArguments(config, tokens, startPosition, cache, rows);
         return kv;
     }
 }

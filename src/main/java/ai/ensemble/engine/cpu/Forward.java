@@ -36,4 +36,25 @@ public interface Forward {
      * listed in {@code rows}: (rows.length, vocab).
      */
     float[][] logitsAt(int[] tokens, int startPosition, KvCache cache, int[] rows);
+
+    /** The argument checks every backend makes before a call; throws naming the bad argument. */
+    static void checkArguments(ModelConfig config, int[] tokens, int startPosition, KvCache cache, int[] rows) {
+        if (tokens.length == 0) {
+            throw new IllegalArgumentException("tokens must not be empty");
+        }
+        if (startPosition < 0 || startPosition + tokens.length > cache.capacity()) {
+            throw new IllegalArgumentException("positions [" + startPosition + ", " + (startPosition + tokens.length)
+                    + ") do not fit a KV cache of " + cache.capacity() + " positions");
+        }
+        for (int token : tokens) {
+            if (token < 0 || token >= config.vocabSize()) {
+                throw new IllegalArgumentException("token id " + token + " is outside the vocabulary [0, " + config.vocabSize() + ")");
+            }
+        }
+        for (int row : rows) {
+            if (row < 0 || row >= tokens.length) {
+                throw new IllegalArgumentException("logits row " + row + " is outside the " + tokens.length + " tokens");
+            }
+        }
+    }
 }
