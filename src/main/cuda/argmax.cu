@@ -14,6 +14,7 @@ __device__ __forceinline__ void better(float& value, int& index, float otherValu
 }
 
 extern "C" __global__ void __launch_bounds__(1024) argmax_advance(const float* logits, int n, int* token, int* position) {
+    asm volatile("griddepcontrol.wait;" ::: "memory"); // launched dependent on the logits GEMV (see gemv.cu)
     __shared__ float bestValue[32];
     __shared__ int bestIndex[32];
     float value = -INFINITY;

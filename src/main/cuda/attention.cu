@@ -17,6 +17,9 @@
 // Compile: nvcc -ptx -arch=sm_90 -O3 src/main/cuda/attention.cu -o attention.ptx (scripts/build-kernels.sh).
 // CPU reference: AttentionDecode.reference (src/main/java/ai/ensemble/engine/cuda).
 
+#ifndef PDL_TRIGGER_EARLY
+#define PDL_TRIGGER_EARLY 0 // see gemv.cu
+#endif
 #define PER_LANE 8  // headDim / 32 at most
 #define POSITIONS 8 // positions a warp scores at once
 
@@ -140,6 +143,10 @@ __device__ __forceinline__ void attend(
 extern "C" __global__ void __launch_bounds__(32 * 32) attention_decode(
         const float* q, const float* keyCache, const float* valueCache, const int* position, float* out,
         int heads, int kvHeads, int headDim, float scale) {
+#if PDL_TRIGGER_EARLY
+    asm volatile("griddepcontrol.launch_dependents;");
+#endif
+    asm volatile("griddepcontrol.wait;" ::: "memory"); // q and the cache row come from the kernel before (see gemv.cu)
     attend<32>(q, keyCache, valueCache, position[0] + 1, out, nullptr, nullptr, heads, kvHeads, headDim, scale);
 }
 

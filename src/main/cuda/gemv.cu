@@ -19,12 +19,26 @@
 //   16 bytes (8 bf16) per row per step, a warp 512 contiguous bytes, UNROLL steps in flight before
 //   the first use; W bypasses L1 (read once), x comes from L1/L2. The norm costs one more warp sum
 //   (Σx² while x streams past), which is cheaper than a separate kernel and launch.
+// Programmatic dependent launch: in a decode graph each GEMV is launched so that it may be set up
+//   while the kernel before it finishes (CudaContext, cuLaunchKernelEx); it waits for that kernel's
+//   results (griddepcontrol.wait) before it reads x or writes anything. Launched plainly, the wait does
+//   nothing. Two further steps are built in but off, since they measured slower on an H200
+//   (scripts/device/pdl-variants.sh, 1B shapes: 1,052 tok/s without, 913 with PDL_TRIGGER_EARLY, 862
+//   with both): PDL_TRIGGER_EARLY lets the next kernel's blocks in as soon as every block of this one
+//   has started, PDL_PREFETCH asks L2 for the first weight chunks before the wait (weights are never
+//   written, so that is safe).
 // Compile: nvcc -ptx -arch=sm_90 -O3 src/main/cuda/gemv.cu -o gemv.ptx (scripts/build-kernels.sh).
 // CPU reference: Gemv.reference (src/main/java/ai/ensemble/engine/cuda).
 
 #define WARPS 4
 #define ROWS 2 // rows per warp; gemv_bf16_residual_r1 uses 1 (twice the warps, for small matrices)
 #define UNROLL 4
+#ifndef PDL_TRIGGER_EARLY
+#define PDL_TRIGGER_EARLY 0 // 1: let the next kernel start once every block of this one has started
+#endif
+#ifndef PDL_PREFETCH
+#define PDL_PREFETCH 0      // 1: prefetch the first weight chunks into L2 before waiting
+#endif
 
 enum Epilogue { STORE, RESIDUAL, SWIGLU, QKV_ROPE };
 
@@ -82,6 +96,22 @@ __device__ __forceinline__ void gemv(const uint4* __restrict__ W, const float* _
         long long matrixRow = r < ROWS_T ? row : (long long) rows + row;
         rowPtr[r] = W + matrixRow * chunks;
     }
+#if PDL_TRIGGER_EARLY
+    asm volatile("griddepcontrol.launch_dependents;");
+#endif
+#if PDL_PREFETCH
+#pragma unroll
+    for (int u = 0; u < UNROLL; u++) {
+        int c = lane + u * 32;
+        if (c < chunks) {
+#pragma unroll
+            for (int r = 0; r < NR; r++) {
+                asm volatile("prefetch.global.L2 [%0];" :: "l"(rowPtr[r] + c));
+            }
+        }
+    }
+#endif
+    asm volatile("griddepcontrol.wait;" ::: "memory");
     float acc[NR];
 #pragma unroll
     for (int r = 0; r < NR; r++) {

@@ -54,6 +54,8 @@ public final class CudaBench {
                 new RopeScaling("llama3", 8f, 1f, 4f, 8192), RopeStyle.HALF, false, false, 128000, List.of(128001));
     }
 
+    private static boolean decodeOnly;
+
     public static void main(String[] args) throws IOException {
         if (args.length < 1) {
             System.err.println("usage: CudaBench OUT.json [tokens=256] [models=llama-3.2-1b,llama-3.1-8b]");
@@ -65,6 +67,8 @@ public final class CudaBench {
         for (String arg : Arrays.copyOfRange(args, 1, args.length)) {
             if (arg.startsWith("tokens=")) {
                 tokens = Integer.parseInt(arg.substring(7));
+            } else if (arg.equals("decode-only")) {
+                decodeOnly = true;
             } else if (arg.startsWith("models=")) {
                 models = List.of(arg.substring(7).split(","));
             } else {
@@ -122,6 +126,22 @@ public final class CudaBench {
                     Gemv.residualOneRowPerWarp ? 1 : 2, tokens / otherSeconds);
             other.close();
             Gemv.residualOneRowPerWarp = !Gemv.residualOneRowPerWarp;
+            // the same for programmatic dependent launch (read at capture as well)
+            CudaContext.programmaticLaunch = !CudaContext.programmaticLaunch;
+            CudaKvCache flipped = (CudaKvCache) forward.newCache(tokens + 1);
+            forward.step(flipped, 1, 0, Math.min(32, tokens));
+            forward.step(flipped, 1, 0, 0);
+            CUevent flippedStart = event();
+            CUevent flippedStop = event();
+            cuEventRecord(flippedStart, context.stream());
+            forward.stepWithoutReset(flipped, tokens);
+            cuEventRecord(flippedStop, context.stream());
+            double flippedTokensPerSecond = tokens / elapsed(flippedStart, flippedStop);
+            boolean flippedPdl = CudaContext.programmaticLaunch;
+            System.out.printf(Locale.ROOT, "%s with programmatic dependent launch %s: %.1f tok/s%n", name,
+                    flippedPdl ? "on" : "off", flippedTokensPerSecond);
+            flipped.close();
+            CudaContext.programmaticLaunch = !CudaContext.programmaticLaunch;
             forward.step(cache, 1, 0, Math.min(32, tokens)); // warm-up, and the graph's capture
             context.synchronize();
             double[] seconds = new double[3];
@@ -139,8 +159,14 @@ public final class CudaBench {
             double tokensPerSecond = tokens / best;
             long bytes = weights.bytesPerToken();
             double roofline = bandwidth / bytes;
-            System.out.printf(Locale.ROOT, "%s (residual GEMV rows per warp %d): %.1f tok/s (%.3f ms/token), %.2f GB of weights per token, roofline %.1f tok/s: %.1f%%%n",
-                    name, Gemv.residualOneRowPerWarp ? 1 : 2, tokensPerSecond, 1e3 / tokensPerSecond, bytes / 1e9, roofline, 100 * tokensPerSecond / roofline);
+            System.out.printf(Locale.ROOT, "%s (residual GEMV rows per warp %d, programmatic dependent launch %s): %.1f tok/s (%.3f ms/token), %.2f GB of weights per token, roofline %.1f tok/s: %.1f%%%n",
+                    name, Gemv.residualOneRowPerWarp ? 1 : 2, CudaContext.programmaticLaunch ? "on" : "off", tokensPerSecond, 1e3 / tokensPerSecond, bytes / 1e9, roofline, 100 * tokensPerSecond / roofline);
+            if (decodeOnly) {
+                return "    {\"model\": \"" + name + "\", \"decode_tokens_per_second\": " + round(tokensPerSecond)
+                        + ", \"fraction_of_roofline\": " + round(tokensPerSecond / roofline)
+                        + ", \"programmatic_dependent_launch\": " + CudaContext.programmaticLaunch
+                        + ", \"decode_tokens_per_second_pdl_" + (flippedPdl ? "on" : "off") + "\": " + round(flippedTokensPerSecond) + "}";
+            }
             String serving = serving(forward, tokensPerSecond);
             String gemvs = gemvShapes(context, weights, bandwidth);
             String prefill = prefill(context, forward, weights, 512, peakFlops);
@@ -153,6 +179,8 @@ public final class CudaBench {
                     + ", \"weight_bytes_per_token\": " + bytes
                     + ", \"roofline_tokens_per_second\": " + round(roofline)
                     + ", \"fraction_of_roofline\": " + round(tokensPerSecond / roofline)
+                    + ", \"programmatic_dependent_launch\": " + CudaContext.programmaticLaunch
+                    + ", \"decode_tokens_per_second_pdl_" + (flippedPdl ? "on" : "off") + "\": " + round(flippedTokensPerSecond)
                     + ",\n     \"gemv\": [" + gemvs + "]"
                     + ",\n     \"prefill\": " + prefill
                     + ",\n     \"serving\": " + serving + "}";

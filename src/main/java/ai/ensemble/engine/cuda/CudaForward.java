@@ -25,7 +25,9 @@ import static jcuda.driver.JCudaDriver.cuStreamEndCapture;
  * 5 kernels per layer (fused-norm QKV GEMV with RoPE and the KV write in its epilogue, attention,
  * wo GEMV + residual, fused-norm gate/up GEMV + SwiGLU, down GEMV + residual) plus embedding, logits
  * and argmax, captured once per cache as a CUDA graph and replayed per token; token and position
- * live in device memory.
+ * live in device memory. Inside the graph each kernel after the first is launched dependent on the one
+ * before (programmatic dependent launch, {@link CudaContext}): it starts, and asks L2 for its first
+ * weights, while its predecessor drains.
  *
  * <p>A prompt of several tokens is prefilled in one batch ({@link CudaPrefill}: cuBLAS 13 GEMMs
  * through the FFM API, chunks of up to {@value #PREFILL_CHUNK} tokens) where libcublas.so.13 loads;
@@ -314,9 +316,11 @@ public final class CudaForward implements Forward, AutoCloseable {
     private CUgraphExec capture(CudaKvCache kv) {
         cuStreamBeginCapture(context.stream(), CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL);
         CUgraph graph = new CUgraph();
+        context.beginDependentLaunches();
         try {
             enqueueDecodeStep(kv);
         } finally {
+            context.endDependentLaunches();
             cuStreamEndCapture(context.stream(), graph);
         }
         CUgraphExec exec = new CUgraphExec();

@@ -42,6 +42,23 @@ class KernelSourcesTest {
         }
     }
 
+    /**
+     * Programmatic dependent launch is safe only for kernels that wait on their predecessor before
+     * reading its results; CudaContext decides from the PTX. Every kernel of the decode graph after the
+     * first must wait, the prefill kernels (launched plainly) need not.
+     */
+    @Test
+    void decodeGraphKernelsWaitOnTheirPredecessorInTheirPtx() throws Exception {
+        for (String[] kernel : new String[][] {{"gemv", "gemv_bf16"}, {"gemv", "gemv_bf16_residual"}, {"gemv", "gemv_bf16_residual_r1"},
+                {"gemv", "gemv_bf16_swiglu"}, {"gemv", "gemv_bf16_qkv_rope"}, {"attention", "attention_decode"}, {"argmax", "argmax_advance"}}) {
+            assertThat(CudaContext.waitsOnPredecessor(Files.readString(PTX.resolve(kernel[0] + ".ptx")), kernel[1]))
+                    .as("%s in %s.ptx waits (griddepcontrol.wait)", kernel[1], kernel[0]).isTrue();
+        }
+        assertThat(CudaContext.waitsOnPredecessor(Files.readString(PTX.resolve("attention.ptx")), "attention_prefill")).isFalse();
+        assertThat(CudaContext.waitsOnPredecessor(Files.readString(PTX.resolve("embedding.ptx")), "embedding_gather")).isFalse();
+        assertThat(CudaContext.waitsOnPredecessor(Files.readString(PTX.resolve("gemv.ptx")), "no_such_kernel")).isFalse();
+    }
+
     private static List<Path> list(Path folder, String suffix) throws IOException {
         try (Stream<Path> files = Files.list(folder)) {
             return files.filter(p -> p.toString().endsWith(suffix)).sorted().toList();
