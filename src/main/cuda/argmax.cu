@@ -1,49 +1,87 @@
 // Op: greedy choice of the next token on the GPU. token[0] = argmax_i logits[i] (the lowest index
 //     on ties, as torch.argmax and Sampler.argmax), then position[0] += 1, so that a replayed decode
 //     graph feeds its own next step with no host round trip.
-// Shapes: logits (n) f32; token (1) int32, position (1) int32, both in device memory.
-// Launch: grid 1, block 1024.
+// Shapes: logits (n) f32; token (1) int32, position (1) int32, both in device memory;
+//         partials (gridDim.x) u64 and counter (1) u32, scratch owned by Argmax (counter zero between
+//         launches: the last block resets it, so a replayed graph needs no reset node).
+// Launch: grid ceil(n / (THREADS · PER_THREAD)), block THREADS = 256.
+// Why this shape: one block over 128 K logits walks them in ~125 dependent rounds of loads (tens of
+//   µs at batch 1); here every thread loads PER_THREAD values at once, each block reduces its slice to
+//   one key, and the last block to finish (a counter, after a fence) reduces the blocks' keys. A key
+//   orders (value, index) in one u64: the float's bits made monotone in the high half, the complement
+//   of the index in the low half, so the largest key is the largest value with the lowest index.
+// Launched dependent on the logits GEMV in the decode graph: it waits for it first (see gemv.cu).
 // Compile: nvcc -ptx -arch=sm_90 -O3 src/main/cuda/argmax.cu -o argmax.ptx (scripts/build-kernels.sh).
 // CPU reference: Argmax.reference (src/main/java/ai/ensemble/engine/cuda).
 
-__device__ __forceinline__ void better(float& value, int& index, float otherValue, int otherIndex) {
-    if (otherValue > value || (otherValue == value && otherIndex < index)) {
-        value = otherValue;
-        index = otherIndex;
-    }
+#define THREADS 256
+#define PER_THREAD 4
+
+__device__ __forceinline__ unsigned long long key_of(float value, int index) {
+    unsigned int bits = __float_as_uint(value);
+    unsigned int ordered = (bits & 0x80000000u) ? ~bits : bits | 0x80000000u;
+    return ((unsigned long long) ordered << 32) | (0xffffffffu - (unsigned int) index);
 }
 
-extern "C" __global__ void __launch_bounds__(1024) argmax_advance(const float* logits, int n, int* token, int* position) {
-    asm volatile("griddepcontrol.wait;" ::: "memory"); // launched dependent on the logits GEMV (see gemv.cu)
-    __shared__ float bestValue[32];
-    __shared__ int bestIndex[32];
-    float value = -INFINITY;
-    int index = 0x7fffffff;
-    for (int i = threadIdx.x; i < n; i += blockDim.x) {
-        better(value, index, logits[i], i);
-    }
+__device__ __forceinline__ unsigned long long block_max(unsigned long long key, unsigned long long* shared) {
 #pragma unroll
     for (int offset = 16; offset > 0; offset >>= 1) {
-        better(value, index, __shfl_xor_sync(0xffffffffu, value, offset), __shfl_xor_sync(0xffffffffu, index, offset));
+        key = max(key, __shfl_xor_sync(0xffffffffu, key, offset));
     }
     const int warp = threadIdx.x >> 5;
-    const int lane = threadIdx.x & 31;
-    if (lane == 0) {
-        bestValue[warp] = value;
-        bestIndex[warp] = index;
+    if ((threadIdx.x & 31) == 0) {
+        shared[warp] = key;
     }
     __syncthreads();
     if (warp == 0) {
-        int warps = blockDim.x >> 5;
-        value = lane < warps ? bestValue[lane] : -INFINITY;
-        index = lane < warps ? bestIndex[lane] : 0x7fffffff;
+        key = (threadIdx.x < THREADS / 32) ? shared[threadIdx.x] : 0ull;
 #pragma unroll
         for (int offset = 16; offset > 0; offset >>= 1) {
-            better(value, index, __shfl_xor_sync(0xffffffffu, value, offset), __shfl_xor_sync(0xffffffffu, index, offset));
+            key = max(key, __shfl_xor_sync(0xffffffffu, key, offset));
         }
-        if (lane == 0) {
-            token[0] = index == 0x7fffffff ? 0 : index;
-            position[0] += 1;
+    }
+    return key; // valid in thread 0
+}
+
+extern "C" __global__ void __launch_bounds__(THREADS) argmax_advance(
+        const float* logits, int n, int* token, int* position, unsigned long long* partials, unsigned int* counter) {
+    asm volatile("griddepcontrol.wait;" ::: "memory");
+    __shared__ unsigned long long shared[THREADS / 32];
+    __shared__ bool last;
+    const int first = blockIdx.x * THREADS * PER_THREAD + threadIdx.x;
+    float values[PER_THREAD];
+#pragma unroll
+    for (int j = 0; j < PER_THREAD; j++) { // all loads in flight before the first compare
+        int i = first + j * THREADS;
+        values[j] = i < n ? logits[i] : 0.f;
+    }
+    unsigned long long key = 0ull; // below every real key
+#pragma unroll
+    for (int j = 0; j < PER_THREAD; j++) {
+        int i = first + j * THREADS;
+        if (i < n) {
+            key = max(key, key_of(values[j], i));
         }
+    }
+    key = block_max(key, shared);
+    if (threadIdx.x == 0) {
+        partials[blockIdx.x] = key;
+        __threadfence();
+        last = atomicAdd(counter, 1u) == gridDim.x - 1;
+    }
+    __syncthreads();
+    if (!last) {
+        return;
+    }
+    __threadfence();
+    key = 0ull;
+    for (int b = threadIdx.x; b < gridDim.x; b += THREADS) {
+        key = max(key, __ldcg(partials + b));
+    }
+    key = block_max(key, shared);
+    if (threadIdx.x == 0) {
+        token[0] = (int) (0xffffffffu - (unsigned int) (key & 0xffffffffull));
+        position[0] += 1;
+        counter[0] = 0u;
     }
 }

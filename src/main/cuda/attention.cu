@@ -4,7 +4,7 @@
 // Shapes: q (heads · headDim) f32 (the start of the qkv buffer, already rotated);
 //         keyCache, valueCache (capacity, kvHeads · headDim) f32, this layer's slice;
 //         position (1) int32 in device memory; out (heads · headDim) f32; headDim ≤ 256.
-// Launch: grid heads, block 1024 (32 warps).
+// Launch: grid heads, block 1024 (32 warps). attention_decode_d64 / _d128: the same for headDim ≤ 64 / ≤ 128.
 // Why this shape: one block per query head; warp w takes positions [8w, 8w + 8), then 32 warps on, and
 //   scores its 8 positions together (independent loads in flight); a lane holds
 //   headDim / 32 elements of q and of its running output, a warp sum gives each score, and each warp
@@ -20,6 +20,11 @@
 #ifndef PDL_TRIGGER_EARLY
 #define PDL_TRIGGER_EARLY 0 // see gemv.cu
 #endif
+#ifndef ATTENTION_TRIGGER_EARLY
+#define ATTENTION_TRIGGER_EARLY 1 // decode attention (few blocks) lets the next kernel (wo) in at once:
+                                  // 1B shapes on an H200 1,144 -> 1,151 tok/s; wo prefetching its rows
+                                  // into L2 meanwhile measured slower (1,098)
+#endif
 #define PER_LANE 8  // headDim / 32 at most
 #define POSITIONS 8 // positions a warp scores at once
 
@@ -29,7 +34,7 @@ __device__ __forceinline__ unsigned short bf16_rn(float v) {
     return (unsigned short) (bits >> 16);
 }
 
-template <int WARPS>
+template <int WARPS, int PL = PER_LANE>
 __device__ __forceinline__ void attend(
         const float* q, const float* keyCache, const float* valueCache, int positions, float* out,
         unsigned short* hi, unsigned short* lo, int heads, int kvHeads, int headDim, float scale) {
@@ -43,10 +48,10 @@ __device__ __forceinline__ void attend(
     const int kvDim = kvHeads * headDim;
     const int kvOffset = (h / (heads / kvHeads)) * headDim;
 
-    float query[PER_LANE];
-    float acc[PER_LANE];
+    float query[PL];
+    float acc[PL];
 #pragma unroll
-    for (int j = 0; j < PER_LANE; j++) {
+    for (int j = 0; j < PL; j++) {
         int d = j * 32 + lane;
         query[j] = d < headDim ? q[h * headDim + d] * scale : 0.f;
         acc[j] = 0.f;
@@ -57,15 +62,23 @@ __device__ __forceinline__ void attend(
     // they overlap instead of paying one memory round trip and one shuffle chain each.
     for (int base = warp * POSITIONS; base < positions; base += WARPS * POSITIONS) {
         float score[POSITIONS];
+        // with few elements per lane, the values are loaded together with the keys (they do not depend
+        // on the scores), so a round costs one memory round trip instead of two
+        constexpr bool EARLY_VALUES = PL <= 4;
+        float early[EARLY_VALUES ? POSITIONS : 1][EARLY_VALUES ? PL : 1];
 #pragma unroll
         for (int i = 0; i < POSITIONS; i++) {
-            const float* key = keyCache + (long long) min(base + i, positions - 1) * kvDim + kvOffset;
+            const long long row = (long long) min(base + i, positions - 1) * kvDim + kvOffset;
+            const float* key = keyCache + row;
             score[i] = 0.f;
 #pragma unroll
-            for (int j = 0; j < PER_LANE; j++) {
+            for (int j = 0; j < PL; j++) {
                 int d = j * 32 + lane;
                 if (d < headDim) {
                     score[i] = fmaf(query[j], key[d], score[i]);
+                    if constexpr (EARLY_VALUES) {
+                        early[i][j] = valueCache[row + d];
+                    }
                 }
             }
         }
@@ -86,7 +99,7 @@ __device__ __forceinline__ void attend(
         float correction = expf(runningMax - newMax);
         runningSum *= correction;
 #pragma unroll
-        for (int j = 0; j < PER_LANE; j++) {
+        for (int j = 0; j < PL; j++) {
             acc[j] *= correction;
         }
 #pragma unroll
@@ -96,10 +109,16 @@ __device__ __forceinline__ void attend(
                 float weight = expf(score[i] - newMax);
                 runningSum += weight;
 #pragma unroll
-                for (int j = 0; j < PER_LANE; j++) {
+                for (int j = 0; j < PL; j++) {
                     int d = j * 32 + lane;
                     if (d < headDim) {
-                        acc[j] = fmaf(weight, value[d], acc[j]);
+                        float v;
+                        if constexpr (EARLY_VALUES) {
+                            v = early[i][j];
+                        } else {
+                            v = value[d];
+                        }
+                        acc[j] = fmaf(weight, v, acc[j]);
                     }
                 }
             }
@@ -111,19 +130,29 @@ __device__ __forceinline__ void attend(
         partialSum[warp] = runningSum;
     }
 #pragma unroll
-    for (int j = 0; j < PER_LANE; j++) {
+    for (int j = 0; j < PL; j++) {
         partialOut[warp][j * 32 + lane] = acc[j];
     }
     __syncthreads();
-    float maximum = -INFINITY;
-    for (int w = 0; w < WARPS; w++) {
-        maximum = fmaxf(maximum, partialMax[w]);
+    // warp 0 turns the warps' maxima into rescaling factors once, instead of every output element
+    if (warp == 0) {
+        float own = lane < WARPS ? partialMax[lane] : -INFINITY;
+        float maximum = own;
+#pragma unroll
+        for (int offset = 16; offset > 0; offset >>= 1) {
+            maximum = fmaxf(maximum, __shfl_xor_sync(0xffffffffu, maximum, offset));
+        }
+        if (lane < WARPS) {
+            partialMax[lane] = partialSum[lane] > 0.f ? expf(own - maximum) : 0.f; // idle warps hold -inf
+        }
     }
+    __syncthreads();
     for (int d = threadIdx.x; d < headDim; d += blockDim.x) {
         float sum = 0.f;
         float weighted = 0.f;
+#pragma unroll 8
         for (int w = 0; w < WARPS; w++) {
-            float factor = partialSum[w] > 0.f ? expf(partialMax[w] - maximum) : 0.f; // idle warps hold -inf
+            float factor = partialMax[w];
             sum += partialSum[w] * factor;
             weighted += partialOut[w][d] * factor;
         }
@@ -140,14 +169,33 @@ __device__ __forceinline__ void attend(
     }
 }
 
+template <int PL>
+__device__ __forceinline__ void decode(const float* q, const float* keyCache, const float* valueCache, const int* position,
+                                       float* out, int heads, int kvHeads, int headDim, float scale) {
+#if PDL_TRIGGER_EARLY || ATTENTION_TRIGGER_EARLY
+    asm volatile("griddepcontrol.launch_dependents;"); // the wo GEMV may come in and prefetch its weights
+#endif
+    asm volatile("griddepcontrol.wait;" ::: "memory"); // q and the cache row come from the kernel before (see gemv.cu)
+    attend<32, PL>(q, keyCache, valueCache, position[0] + 1, out, nullptr, nullptr, heads, kvHeads, headDim, scale);
+}
+
 extern "C" __global__ void __launch_bounds__(32 * 32) attention_decode(
         const float* q, const float* keyCache, const float* valueCache, const int* position, float* out,
         int heads, int kvHeads, int headDim, float scale) {
-#if PDL_TRIGGER_EARLY
-    asm volatile("griddepcontrol.launch_dependents;");
-#endif
-    asm volatile("griddepcontrol.wait;" ::: "memory"); // q and the cache row come from the kernel before (see gemv.cu)
-    attend<32>(q, keyCache, valueCache, position[0] + 1, out, nullptr, nullptr, heads, kvHeads, headDim, scale);
+    decode<PER_LANE>(q, keyCache, valueCache, position, out, heads, kvHeads, headDim, scale);
+}
+
+// headDim ≤ 64 (Llama 3.2 1B) and ≤ 128 (8B): fewer registers, values loaded with the keys
+extern "C" __global__ void __launch_bounds__(32 * 32) attention_decode_d64(
+        const float* q, const float* keyCache, const float* valueCache, const int* position, float* out,
+        int heads, int kvHeads, int headDim, float scale) {
+    decode<2>(q, keyCache, valueCache, position, out, heads, kvHeads, headDim, scale);
+}
+
+extern "C" __global__ void __launch_bounds__(32 * 32) attention_decode_d128(
+        const float* q, const float* keyCache, const float* valueCache, const int* position, float* out,
+        int heads, int kvHeads, int headDim, float scale) {
+    decode<4>(q, keyCache, valueCache, position, out, heads, kvHeads, headDim, scale);
 }
 
 extern "C" __global__ void __launch_bounds__(4 * 32) attention_prefill(

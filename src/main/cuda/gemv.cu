@@ -23,7 +23,7 @@
 //   while the kernel before it finishes (CudaContext, cuLaunchKernelEx); it waits for that kernel's
 //   results (griddepcontrol.wait) before it reads x or writes anything. Launched plainly, the wait does
 //   nothing. Two further steps are built in but off, since they measured slower on an H200
-//   (scripts/device/pdl-variants.sh, 1B shapes: 1,052 tok/s without, 913 with PDL_TRIGGER_EARLY, 862
+//   (scripts/device/decode-variants.sh, 1B shapes: 1,052 tok/s without, 913 with PDL_TRIGGER_EARLY, 862
 //   with both): PDL_TRIGGER_EARLY lets the next kernel's blocks in as soon as every block of this one
 //   has started, PDL_PREFETCH asks L2 for the first weight chunks before the wait (weights are never
 //   written, so that is safe).

@@ -9,10 +9,14 @@ final class AttentionDecode {
 
     private final CudaContext context;
     private final CUfunction kernel;
+    private final CUfunction upTo64;
+    private final CUfunction upTo128;
 
     AttentionDecode(CudaContext context) {
         this.context = context;
         this.kernel = context.function("attention", "attention_decode");
+        this.upTo64 = context.function("attention", "attention_decode_d64");
+        this.upTo128 = context.function("attention", "attention_decode_d128");
     }
 
     /** out (heads · headDim) from q (the start of qkv) and cache rows [0, position[0]]. */
@@ -21,7 +25,8 @@ final class AttentionDecode {
         if (headDim > MAX_HEAD_DIM) {
             throw new IllegalArgumentException("attention_decode handles headDim up to " + MAX_HEAD_DIM + ", got " + headDim);
         }
-        context.launch(kernel, heads, 1024, q, keyCache, valueCache, position, out, heads, kvHeads, headDim,
+        CUfunction chosen = headDim <= 64 ? upTo64 : headDim <= 128 ? upTo128 : kernel;
+        context.launch(chosen, heads, 1024, q, keyCache, valueCache, position, out, heads, kvHeads, headDim,
                 (float) (1.0 / Math.sqrt(headDim)));
     }
 

@@ -162,7 +162,7 @@ public final class CudaBench {
             System.out.printf(Locale.ROOT, "%s (residual GEMV rows per warp %d, programmatic dependent launch %s): %.1f tok/s (%.3f ms/token), %.2f GB of weights per token, roofline %.1f tok/s: %.1f%%%n",
                     name, Gemv.residualOneRowPerWarp ? 1 : 2, CudaContext.programmaticLaunch ? "on" : "off", tokensPerSecond, 1e3 / tokensPerSecond, bytes / 1e9, roofline, 100 * tokensPerSecond / roofline);
             if (decodeOnly) {
-                return "    {\"model\": \"" + name + "\", \"decode_tokens_per_second\": " + round(tokensPerSecond)
+                return "    {\"model\": \"" + name + "\", \"gemv\": [" + gemvShapes(context, weights, bandwidth) + "], \"decode_tokens_per_second\": " + round(tokensPerSecond)
                         + ", \"fraction_of_roofline\": " + round(tokensPerSecond / roofline)
                         + ", \"programmatic_dependent_launch\": " + CudaContext.programmaticLaunch
                         + ", \"decode_tokens_per_second_pdl_" + (flippedPdl ? "on" : "off") + "\": " + round(flippedTokensPerSecond) + "}";
@@ -207,6 +207,7 @@ public final class CudaBench {
                 String suffix = oneRow ? " r1" : " r2";
                 rows.add(timeGemv(context, "wo+residual" + suffix, (long) c.dim() * queryDim * 2, bandwidth,
                         () -> gemv.addProjection(layer.wo(), x, out, c.dim(), queryDim)));
+
                 rows.add(timeGemv(context, "down+residual" + suffix, (long) c.dim() * c.hiddenDim() * 2, bandwidth,
                         () -> gemv.addProjection(layer.down(), x, out, c.dim(), c.hiddenDim())));
                 Gemv.residualOneRowPerWarp = saved;
@@ -215,6 +216,26 @@ public final class CudaBench {
                     () -> gemv.swiglu(layer.gateUp(), x, layer.ffnNorm(), 1e-5f, out, c.hiddenDim(), c.dim())));
             rows.add(timeGemv(context, "logits+norm", (long) c.vocabSize() * c.dim() * 2, bandwidth,
                     () -> gemv.project(weights.output, x, weights.outputNorm, 1e-5f, null, out, c.vocabSize(), c.dim())));
+            // the other kernels of a decode step, with the bytes they read
+            int kvDim = c.kvHeads() * c.headDim();
+            int positions = 256;
+            DeviceBuffer keys = DeviceBuffer.allocate(4L * positions * kvDim);
+            DeviceBuffer values = DeviceBuffer.allocate(4L * positions * kvDim);
+            DeviceBuffer state = DeviceBuffer.allocate(8);
+            keys.zero();
+            values.zero();
+            try (Argmax argmax = new Argmax(context, c.vocabSize())) {
+                AttentionDecode attention = new AttentionDecode(context);
+                state.upload(new int[] {0, positions - 1});
+                rows.add(timeGemv(context, "attention@" + positions, 2L * positions * kvDim * 4, bandwidth,
+                        () -> attention.launch(out, keys, values, state.slice(4, 4), x, c.heads(), c.kvHeads(), c.headDim())));
+                rows.add(timeGemv(context, "argmax", 4L * c.vocabSize(), bandwidth,
+                        () -> argmax.launch(out, c.vocabSize(), state.slice(0, 4), state.slice(4, 4))));
+            } finally {
+                keys.free();
+                values.free();
+                state.free();
+            }
         } finally {
             x.free();
             out.free();

@@ -102,7 +102,7 @@ public final class CudaForward implements Forward, AutoCloseable {
             this.embedding = new EmbeddingGather(context);
             this.gemv = new Gemv(context);
             this.attention = new AttentionDecode(context);
-            this.argmax = new Argmax(context);
+            this.argmax = new Argmax(context, config.vocabSize());
             this.state = track(made, DeviceBuffer.allocate(8));
             this.x = track(made, DeviceBuffer.allocate(4L * config.dim()));
             this.qkv = track(made, DeviceBuffer.allocate(4L * (queryDim + 2 * kvDim)));
@@ -383,6 +383,7 @@ public final class CudaForward implements Forward, AutoCloseable {
         for (DeviceBuffer buffer : List.of(state, x, qkv, attended, hidden, logits)) {
             buffer.free();
         }
+        argmax.close();
         if (prefill != null) {
             prefill.close();
             prefill = null;

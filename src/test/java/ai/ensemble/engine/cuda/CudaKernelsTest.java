@@ -71,17 +71,23 @@ class CudaKernelsTest {
         free(wb, xb, gb, bb, out);
     }
 
-    @Test
-    void gemvResidualAddsTheProductToTheOutput() {
+    @ParameterizedTest(name = "rows per warp {0}, k {1}")
+    @CsvSource({"1, 2048", "2, 2048", "1, 8200", "2, 8"})
+    void gemvResidualAddsTheProductToTheOutput(int rowsPerWarp, int k) {
         int rows = 515;
-        int k = 2048;
+        boolean saved = Gemv.residualOneRowPerWarp;
+        Gemv.residualOneRowPerWarp = rowsPerWarp == 1;
         short[] w = bf16(random(6, rows * k, 0.05f));
         float[] x = random(7, k, 1f);
         float[] residual = random(8, rows, 1f);
         DeviceBuffer wb = buffer(w);
         DeviceBuffer xb = DeviceBuffer.ofFloats(x);
         DeviceBuffer out = DeviceBuffer.ofFloats(residual);
-        new Gemv(context).addProjection(wb, xb, out, rows, k);
+        try {
+            new Gemv(context).addProjection(wb, xb, out, rows, k);
+        } finally {
+            Gemv.residualOneRowPerWarp = saved;
+        }
         context.synchronize();
         float[] expected = Gemv.reference(w, x, null, 0, residual, rows, k); // + bias == + residual
         assertThat(error(out.downloadFloats(), expected)).isLessThan(1e-5);
@@ -189,7 +195,7 @@ class CudaKernelsTest {
 
     /** Online softmax in float against the two-pass double reference: 1e-5. */
     @ParameterizedTest(name = "heads {0}/{1}, headDim {2}, position {3}")
-    @CsvSource({"8, 2, 64, 0", "8, 2, 64, 37", "32, 8, 128, 300", "4, 2, 16, 11", "4, 4, 256, 5"})
+    @CsvSource({"8, 2, 64, 0", "8, 2, 64, 37", "32, 8, 64, 1500", "32, 8, 128, 300", "8, 4, 96, 700", "4, 2, 16, 11", "4, 4, 256, 5", "4, 2, 160, 260"})
     void attentionMatchesReference(int heads, int kvHeads, int headDim, int position) {
         int capacity = position + 1;
         int kvDim = kvHeads * headDim;
@@ -216,14 +222,34 @@ class CudaKernelsTest {
         DeviceBuffer lb = DeviceBuffer.ofFloats(logits);
         DeviceBuffer token = ints(new int[] {-1});
         DeviceBuffer position = ints(new int[] {41});
-        new Argmax(context).launch(lb, logits.length, token, position);
-        context.synchronize();
-        int[] chosen = new int[1];
-        int[] next = new int[1];
-        token.download(chosen);
-        position.download(next);
-        assertThat(chosen[0]).isEqualTo(Argmax.reference(logits)).isEqualTo(70001);
-        assertThat(next[0]).isEqualTo(42);
+        try (Argmax argmax = new Argmax(context, logits.length)) {
+            argmax.launch(lb, logits.length, token, position);
+            context.synchronize();
+            int[] chosen = new int[1];
+            int[] next = new int[1];
+            token.download(chosen);
+            position.download(next);
+            assertThat(chosen[0]).isEqualTo(Argmax.reference(logits)).isEqualTo(70001);
+            assertThat(next[0]).isEqualTo(42);
+            // again on other logits (the blocks' counter must have been reset), all negative, the best in the last, partial block
+            float[] negative = random(17, logits.length, 10f);
+            for (int i = 0; i < negative.length; i++) {
+                negative[i] = -Math.abs(negative[i]) - 1f;
+            }
+            negative[negative.length - 1] = -0.5f;
+            lb.upload(negative);
+            argmax.launch(lb, negative.length, token, position);
+            context.synchronize();
+            token.download(chosen);
+            position.download(next);
+            assertThat(chosen[0]).isEqualTo(Argmax.reference(negative)).isEqualTo(negative.length - 1);
+            assertThat(next[0]).isEqualTo(43);
+            // a small n: one block
+            argmax.launch(lb, 300, token, position);
+            context.synchronize();
+            token.download(chosen);
+            assertThat(chosen[0]).isEqualTo(Argmax.reference(java.util.Arrays.copyOf(negative, 300)));
+        }
         free(lb, token, position);
     }
 

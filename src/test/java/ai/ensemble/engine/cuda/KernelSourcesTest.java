@@ -50,7 +50,8 @@ class KernelSourcesTest {
     @Test
     void decodeGraphKernelsWaitOnTheirPredecessorInTheirPtx() throws Exception {
         for (String[] kernel : new String[][] {{"gemv", "gemv_bf16"}, {"gemv", "gemv_bf16_residual"}, {"gemv", "gemv_bf16_residual_r1"},
-                {"gemv", "gemv_bf16_swiglu"}, {"gemv", "gemv_bf16_qkv_rope"}, {"attention", "attention_decode"}, {"argmax", "argmax_advance"}}) {
+                {"gemv", "gemv_bf16_swiglu"}, {"gemv", "gemv_bf16_qkv_rope"}, {"attention", "attention_decode"},
+                {"attention", "attention_decode_d64"}, {"attention", "attention_decode_d128"}, {"argmax", "argmax_advance"}}) {
             assertThat(CudaContext.waitsOnPredecessor(Files.readString(PTX.resolve(kernel[0] + ".ptx")), kernel[1]))
                     .as("%s in %s.ptx waits (griddepcontrol.wait)", kernel[1], kernel[0]).isTrue();
         }
