@@ -107,9 +107,8 @@ class BatchSchedulerTest {
                     .isInstanceOf(BatchScheduler.QueueFullException.class).hasMessageContaining("full");
             scheduler.step();
             scheduler.step();
-            assertThat(scheduler.freeBlocks()).isEqualTo(7 - 3 - 3);
+            assertThat(scheduler.freeBlocks()).isEqualTo(7 - 1 - 1); // blocks on demand: one each so far
             ra.cancel();
-            // a third request needs 3 blocks: it waits until the cancelled one's blocks are back
             Collect c = new Collect();
             scheduler.submit(new int[] {7, 8, 9, 10}, 30, Set.of(), c);
             scheduler.runUntilIdle();
