@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 import ai.ensemble.engine.sampling.SampledToken;
 import ai.ensemble.engine.sampling.Sampler;
@@ -28,7 +29,8 @@ import ai.ensemble.engine.sampling.SamplingSettings;
  * (temperature 0, no penalties, no top logprobs) take the argmax the step computes on the GPU; for
  * the others ("host rows": temperature &gt; 0, penalties, logprobs) the step also copies back the
  * logits of just those rows, in one copy (they are ordered first among the step's outputs), and the
- * request's own {@link Sampler} (its seed, its penalty state) chooses on this thread, exactly as
+ * request's own {@link Sampler} (its seed, its penalty state) chooses on the host (the rows of a step in
+ * parallel, each sampler used by one thread at a time), exactly as
  * batch-1 generation ({@code Generator}) does, so a seeded request gives the same tokens either way
  * (up to the GEMM-versus-GEMV rounding of the logits).
  *
@@ -378,19 +380,28 @@ public final class BatchScheduler implements AutoCloseable {
             decodeNanos += System.nanoTime() - started;
             decodeSteps++;
         }
+        SampledToken[] samples = new SampledToken[hostOuts];
+        RuntimeException[] errors = new RuntimeException[hostOuts];
+        IntStream sampling = IntStream.range(0, hostOuts);
+        (hostOuts > 1 ? sampling.parallel() : sampling).forEach(i -> { // each request its own sampler: independent
+            try {
+                samples[i] = outRequests[i].sampler.sample(logits[i]);
+            } catch (RuntimeException e) {
+                errors[i] = e;
+            }
+        });
         for (int i = 0; i < outs; i++) {
             Request r = outRequests[i];
             int token = next[i];
             SampledToken sample = null;
             if (i < hostOuts) {
-                try {
-                    sample = r.sampler.sample(logits[i]);
-                } catch (RuntimeException e) {
+                if (errors[i] != null) {
                     running.remove(r);
                     release(r);
-                    fail(r, e);
+                    fail(r, errors[i]);
                     continue;
                 }
+                sample = samples[i];
                 token = sample.token();
             }
             Finish finish = null;
@@ -523,7 +534,9 @@ public final class BatchScheduler implements AutoCloseable {
         r.blocks = null;
     }
 
-    private static void finish(Request r, Finish reason) {
+    /** Ends {@code r} (already out of the batch, its blocks freed); the metrics show it gone before its listener hears. */
+    private void finish(Request r, Finish reason) {
+        publish();
         try {
             r.listener.finished(reason);
         } finally {
@@ -531,7 +544,8 @@ public final class BatchScheduler implements AutoCloseable {
         }
     }
 
-    private static void fail(Request r, Throwable error) {
+    private void fail(Request r, Throwable error) {
+        publish();
         try {
             r.listener.failed(error);
         } finally {

@@ -14,6 +14,8 @@ import ai.ensemble.engine.generate.Generator;
 import ai.ensemble.engine.generate.TextDecoder;
 import ai.ensemble.engine.model.LlamaWeights;
 import ai.ensemble.engine.model.ModelConfig;
+import ai.ensemble.engine.generate.GenerationResult;
+import ai.ensemble.engine.sampling.SampledToken;
 import ai.ensemble.engine.sampling.SamplingSettings;
 import ai.ensemble.engine.tensor.TensorType;
 import org.junit.jupiter.api.Test;
@@ -24,21 +26,31 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Continuous batching over the paged KV cache against batch-1 decode: every sequence of a batch
- * (different prompt lengths, sequences joining while others run, blocks handed out from a shuffled
+ * (different prompt lengths, sequences joining while others run, blocks handed out from a FIFO
  * free list so no sequence's blocks are contiguous) generates exactly the greedy tokens of the
- * batch-1 decode graph on the same prompt; cancellation and completion return every block; a full
- * queue rejects.
+ * batch-1 decode graph on the same prompt, also when a tiny KV pool forces preemptions (resumed
+ * sequences recompute their cache); sampled requests (own settings and seed, sampled on the host
+ * from their rows' logits) generate the tokens of batch-1 sampling with the same seed, mixed with
+ * greedy ones in one batch; cancellation and completion return every block; a full queue rejects.
+ * The scheduler's policy alone is tested without a GPU in {@link BatchSchedulerPolicyTest}.
  */
 @ExtendWith(RequiresGpu.class)
 class BatchSchedulerTest {
 
     static final class Collect implements BatchScheduler.Listener {
         final List<Integer> tokens = new ArrayList<>();
+        final List<SampledToken> samples = new ArrayList<>();
         BatchScheduler.Finish finish;
 
         @Override
         public void token(int token) {
             tokens.add(token);
+        }
+
+        @Override
+        public void token(int token, SampledToken sample) {
+            token(token);
+            samples.add(sample);
         }
 
         @Override
@@ -121,6 +133,138 @@ class BatchSchedulerTest {
         }
     }
 
+    /**
+     * 6 greedy sequences of up to 15 blocks each on a pool of 19 blocks of 4 positions: the pool
+     * holds about two at full length, so sequences are preempted (youngest first) and resumed by
+     * recomputing their cache, and each must still generate exactly its batch-1 greedy tokens.
+     */
+    @Test
+    void aTinyKvPoolForcesPreemptionsAndGreedyOutputsStayExact() {
+        ModelConfig config = DemoModel.config();
+        LlamaWeights weights = RandomWeights.create(config, TensorType.BF16, 13, 0.1f);
+        int[] lengths = {5, 12, 9, 20, 3, 16};
+        int maxTokens = 40;
+        Set<Integer> stops = new HashSet<>(config.eosTokens());
+        try (CudaForward gpu = new CudaForward(config, weights)) {
+            List<int[]> prompts = new ArrayList<>();
+            List<int[]> expected = new ArrayList<>();
+            for (int s = 0; s < lengths.length; s++) {
+                int[] prompt = prompt(config, lengths[s], s + 20);
+                prompts.add(prompt);
+                expected.add(greedy(gpu, prompt, maxTokens));
+            }
+            try (BatchScheduler scheduler = new BatchScheduler(gpu, new BatchScheduler.Options(8, 4, 20, 16, 96))) {
+                List<Collect> results = new ArrayList<>();
+                List<BatchScheduler.Request> requests = new ArrayList<>();
+                for (int[] prompt : prompts) {
+                    Collect c = new Collect();
+                    results.add(c);
+                    requests.add(scheduler.submit(prompt, maxTokens, stops, c));
+                }
+                runChecked(scheduler);
+                BatchScheduler.Metrics metrics = scheduler.metrics();
+                System.out.println("tiny pool: " + metrics + ", preemptions per request "
+                        + requests.stream().map(BatchScheduler.Request::preemptions).toList());
+                for (int s = 0; s < prompts.size(); s++) {
+                    System.out.println("batched " + Arrays.toString(results.get(s).ids()) + ", batch-1 " + Arrays.toString(expected.get(s)));
+                    assertThat(results.get(s).ids()).as("sequence %d (prompt of %d, preempted %d times)", s, lengths[s],
+                            requests.get(s).preemptions()).containsExactly(expected.get(s));
+                    assertThat(results.get(s).finish).isIn(BatchScheduler.Finish.LENGTH, BatchScheduler.Finish.STOP);
+                }
+                assertThat(metrics.preemptions()).as("the pool is too small for all six").isPositive();
+                assertThat(requests.get(0).preemptions()).as("the oldest is never preempted").isZero();
+                assertThat(scheduler.freeBlocks()).isEqualTo(19);
+                assertThat(metrics.kvBlocksInUse()).isZero();
+            }
+        }
+    }
+
+    /**
+     * Sampled requests (temperature, top-k, top-p, min-p, penalties, top logprobs; each its own seed)
+     * and greedy ones in one running batch, on a pool small enough to preempt some: each sampled
+     * request generates exactly the tokens of batch-1 generation (the Generator on the same forward)
+     * with the same settings and seed, with log-probabilities within 1e-3 (the batch's GEMM and the
+     * batch-1 GEMV round differently; a draw lands that close to a boundary of the cumulative
+     * distribution with probability ~1e-5 per token, so exact tokens are a robust check), and each
+     * greedy request its batch-1 greedy tokens.
+     */
+    @Test
+    void sampledAndGreedyRequestsInOneBatchEqualBatchOneGenerationWithTheSameSeed() {
+        ModelConfig config = DemoModel.config();
+        LlamaWeights weights = RandomWeights.create(config, TensorType.BF16, 14, 0.1f);
+        int maxTokens = 32;
+        Set<Integer> stops = new HashSet<>(config.eosTokens());
+        List<SamplingSettings> settings = List.of(
+                SamplingSettings.withTemperature(0.8f, 1L),
+                SamplingSettings.GREEDY,
+                SamplingSettings.withTemperature(1.0f, 2L).withTopK(40),
+                SamplingSettings.withTemperature(0.7f, 3L).withTopP(0.9f).withTopLogprobs(5),
+                SamplingSettings.GREEDY,
+                SamplingSettings.withTemperature(1.2f, 4L).withMinP(0.05f).withPenalties(1.1f, 0.3f, 0.2f),
+                SamplingSettings.GREEDY.withPenalties(1.3f, 0f, 0f).withTopLogprobs(2), // greedy after penalties: host
+                SamplingSettings.withTemperature(0.9f, 5L));
+        try (CudaForward gpu = new CudaForward(config, weights)) {
+            List<int[]> prompts = new ArrayList<>();
+            List<GenerationResult> expected = new ArrayList<>();
+            for (int s = 0; s < settings.size(); s++) {
+                int[] prompt = prompt(config, 4 + 6 * s, s + 40);
+                prompts.add(prompt);
+                expected.add(generator(gpu).generate(prompt, GenerationParameters.of(maxTokens, settings.get(s))));
+            }
+            // 24 blocks of 4: 8 sequences of up to 19 blocks each do not fit at once
+            try (BatchScheduler scheduler = new BatchScheduler(gpu, new BatchScheduler.Options(8, 4, 25, 16, 96))) {
+                List<Collect> results = new ArrayList<>();
+                List<BatchScheduler.Request> requests = new ArrayList<>();
+                for (int s = 0; s < settings.size(); s++) {
+                    Collect c = new Collect();
+                    results.add(c);
+                    requests.add(scheduler.submit(prompts.get(s), maxTokens, stops, settings.get(s), c));
+                }
+                runChecked(scheduler);
+                System.out.println("mixed batch: " + scheduler.metrics() + ", preemptions per request "
+                        + requests.stream().map(BatchScheduler.Request::preemptions).toList());
+                for (int s = 0; s < settings.size(); s++) {
+                    GenerationResult want = expected.get(s);
+                    Collect got = results.get(s);
+                    int[] wantIds = want.ids().stream().mapToInt(Integer::intValue).toArray();
+                    System.out.println(settings.get(s) + ": batched " + Arrays.toString(got.ids()) + ", batch-1 " + Arrays.toString(wantIds));
+                    assertThat(got.ids()).as("request %d (%s), preempted %d times", s, settings.get(s), requests.get(s).preemptions())
+                            .containsExactly(wantIds);
+                    assertThat(got.finish).isEqualTo(want.finishReason() == ai.ensemble.engine.generate.FinishReason.STOP
+                            ? BatchScheduler.Finish.STOP : BatchScheduler.Finish.LENGTH);
+                    if (BatchScheduler.onGpu(settings.get(s))) {
+                        assertThat(got.samples).allMatch(java.util.Objects::isNull);
+                        continue;
+                    }
+                    for (int i = 0; i < wantIds.length; i++) {
+                        SampledToken a = got.samples.get(i);
+                        SampledToken b = want.tokens().get(i);
+                        assertThat((double) a.logprob()).as("request %d token %d logprob", s, i).isCloseTo(b.logprob(), org.assertj.core.data.Offset.offset(1e-3));
+                        assertThat(a.topLogprobs()).hasSameSizeAs(b.topLogprobs());
+                        for (int k = 0; k < a.topLogprobs().size(); k++) {
+                            assertThat((double) a.topLogprobs().get(k).logprob()).isCloseTo(b.topLogprobs().get(k).logprob(),
+                                    org.assertj.core.data.Offset.offset(1e-3));
+                        }
+                    }
+                }
+                assertThat(scheduler.metrics().preemptions()).as("the pool is too small for all eight").isPositive();
+                assertThat(scheduler.freeBlocks()).isEqualTo(24);
+            }
+        }
+    }
+
+    /** Steps until idle; blocks in use never exceed the pool. */
+    private static void runChecked(BatchScheduler scheduler) {
+        while (scheduler.step()) {
+            BatchScheduler.Metrics m = scheduler.metrics();
+            assertThat(m.kvBlocksInUse()).isBetween(0, m.kvBlocksTotal());
+        }
+    }
+
+    private static int[] prompt(ModelConfig config, int length, int seed) {
+        return IntStream.range(0, length).map(i -> (i * 37 + seed * 101 + 11) % config.vocabSize()).toArray();
+    }
+
     private static Collect submit(BatchScheduler scheduler, int[] prompt, int maxTokens, Set<Integer> stops) {
         Collect c = new Collect();
         scheduler.submit(prompt, maxTokens, stops, c);
@@ -128,7 +272,12 @@ class BatchSchedulerTest {
     }
 
     private static int[] greedy(CudaForward forward, int[] prompt, int n) {
-        Generator generator = new Generator(forward, () -> new TextDecoder() {
+        return generator(forward).generate(prompt, GenerationParameters.of(n, SamplingSettings.GREEDY)).ids().stream()
+                .mapToInt(Integer::intValue).toArray();
+    }
+
+    private static Generator generator(CudaForward forward) {
+        return new Generator(forward, () -> new TextDecoder() {
             @Override
             public String next(int token) {
                 return "";
@@ -139,7 +288,5 @@ class BatchSchedulerTest {
                 return "";
             }
         });
-        return generator.generate(prompt, GenerationParameters.of(n, SamplingSettings.GREEDY)).ids().stream()
-                .mapToInt(Integer::intValue).toArray();
     }
 }
