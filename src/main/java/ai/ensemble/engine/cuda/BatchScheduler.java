@@ -202,6 +202,7 @@ public final class BatchScheduler implements AutoCloseable {
     private volatile long preemptions;
     private volatile int runningCount;
     private volatile int preemptedWaiting; // preempted, plus the one taken from the queue and waiting for blocks
+    private volatile java.util.function.BiConsumer<Request, float[]> logitsObserver; // tests: what host rows sample from
     private long decodeSteps;  // steps with decode rows only, and their wall time
     private long decodeNanos;
 
@@ -296,8 +297,8 @@ public final class BatchScheduler implements AutoCloseable {
      * Admits waiting requests, gives running sequences the blocks of their next position (preempting the
      * youngest when none is free), then runs one step: a decode row for every sequence past its prompt
      * and up to prefillRows prompt rows of sequences still prefilling (a long prompt takes several
-     * steps); streams each finished row's token and retires finished sequences. False when there was
-     * nothing to do.
+     * steps; host-sampled sequences first, then greedy ones, each in admission order); streams each
+     * finished row's token and retires finished sequences. False when there was nothing to do.
      */
     public boolean step() {
         try {
@@ -379,6 +380,10 @@ public final class BatchScheduler implements AutoCloseable {
         if (decodeOnly) {
             decodeNanos += System.nanoTime() - started;
             decodeSteps++;
+        }
+        java.util.function.BiConsumer<Request, float[]> observer = logitsObserver;
+        for (int i = 0; observer != null && i < hostOuts; i++) {
+            observer.accept(outRequests[i], logits[i]);
         }
         SampledToken[] samples = new SampledToken[hostOuts];
         RuntimeException[] errors = new RuntimeException[hostOuts];
@@ -609,6 +614,11 @@ public final class BatchScheduler implements AutoCloseable {
     /** A snapshot of the scheduler's counters; may be called from any thread. */
     public Metrics metrics() {
         return new Metrics(steps, preemptions, runningCount, queue.size() + preemptedWaiting, allocator.inUse(), allocator.total());
+    }
+
+    /** Tests: receives, on the stepping thread, the logits each host-sampled row is sampled from (not to be modified). */
+    void observeLogits(java.util.function.BiConsumer<Request, float[]> observer) {
+        this.logitsObserver = observer;
     }
 
     /** Steps with decode rows only so far, and their wall time in ns (host included). */

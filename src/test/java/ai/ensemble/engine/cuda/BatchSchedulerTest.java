@@ -181,12 +181,16 @@ class BatchSchedulerTest {
 
     /**
      * Sampled requests (temperature, top-k, top-p, min-p, penalties, top logprobs; each its own seed)
-     * and greedy ones in one running batch, on a pool small enough to preempt some: each sampled
-     * request generates exactly the tokens of batch-1 generation (the Generator on the same forward)
-     * with the same settings and seed, with log-probabilities within 1e-3 (the batch's GEMM and the
-     * batch-1 GEMV round differently; a draw lands that close to a boundary of the cumulative
-     * distribution with probability ~1e-5 per token, so exact tokens are a robust check), and each
-     * greedy request its batch-1 greedy tokens.
+     * and greedy ones in one running batch, on a pool small enough to preempt some. Three checks per
+     * sampled request, from the exact to the numerical: (1) a fresh sampler with its settings and seed,
+     * replayed over the logits the scheduler sampled from (recorded by a hook), gives exactly the
+     * tokens and samples the listener received, one logits row per token (plus one for a stop token),
+     * so nothing is drawn twice or skipped across preemptions; (2) those logits equal the batch-1
+     * forward's logits of the same sequence (teacher-forced prefill) to 1e-3 relative; (3) the tokens
+     * equal batch-1 generation's (the Generator on the same forward, same settings and seed) exactly,
+     * logprobs within 1e-3. (3) can only fail alone if a draw lands within the GEMM-versus-GEMV
+     * rounding (~1e-5) of a boundary of the cumulative distribution, about 1e-4 over this test; if (1)
+     * and (2) pass and (3) fails, that is what happened. Greedy requests give their batch-1 greedy tokens.
      */
     @Test
     void sampledAndGreedyRequestsInOneBatchEqualBatchOneGenerationWithTheSameSeed() {
@@ -213,6 +217,8 @@ class BatchSchedulerTest {
             }
             // 24 blocks of 4: 8 sequences of up to 19 blocks each do not fit at once
             try (BatchScheduler scheduler = new BatchScheduler(gpu, new BatchScheduler.Options(8, 4, 25, 16, 96))) {
+                java.util.Map<BatchScheduler.Request, List<float[]>> seen = new java.util.IdentityHashMap<>();
+                scheduler.observeLogits((request, logits) -> seen.computeIfAbsent(request, r -> new ArrayList<>()).add(logits.clone()));
                 List<Collect> results = new ArrayList<>();
                 List<BatchScheduler.Request> requests = new ArrayList<>();
                 for (int s = 0; s < settings.size(); s++) {
@@ -228,14 +234,44 @@ class BatchSchedulerTest {
                     Collect got = results.get(s);
                     int[] wantIds = want.ids().stream().mapToInt(Integer::intValue).toArray();
                     System.out.println(settings.get(s) + ": batched " + Arrays.toString(got.ids()) + ", batch-1 " + Arrays.toString(wantIds));
-                    assertThat(got.ids()).as("request %d (%s), preempted %d times", s, settings.get(s), requests.get(s).preemptions())
-                            .containsExactly(wantIds);
-                    assertThat(got.finish).isEqualTo(want.finishReason() == ai.ensemble.engine.generate.FinishReason.STOP
-                            ? BatchScheduler.Finish.STOP : BatchScheduler.Finish.LENGTH);
                     if (BatchScheduler.onGpu(settings.get(s))) {
+                        assertThat(got.ids()).as("greedy request %d, preempted %d times", s, requests.get(s).preemptions())
+                                .containsExactly(wantIds);
                         assertThat(got.samples).allMatch(java.util.Objects::isNull);
+                        assertThat(seen.get(requests.get(s))).isNull();
                         continue;
                     }
+                    // (1) the sampler replayed over the scheduler's own logits
+                    List<float[]> rows = seen.get(requests.get(s));
+                    int n = got.tokens.size();
+                    assertThat(rows).as("request %d: one logits row per token, and one for a stop token", s)
+                            .hasSize(got.finish == BatchScheduler.Finish.STOP ? n + 1 : n);
+                    ai.ensemble.engine.sampling.Sampler replay = new ai.ensemble.engine.sampling.Sampler(settings.get(s), config.vocabSize());
+                    replay.observePrompt(prompts.get(s));
+                    for (int i = 0; i < rows.size(); i++) {
+                        SampledToken again = replay.sample(rows.get(i));
+                        if (i < n) {
+                            assertThat(again).as("request %d token %d replayed", s, i).isEqualTo(got.samples.get(i));
+                        } else {
+                            assertThat(stops).as("request %d: the last row chose a stop token", s).contains(again.token());
+                        }
+                    }
+                    // (2) those logits against the batch-1 forward on the same sequence
+                    int[] sequence = IntStream.concat(Arrays.stream(prompts.get(s)), got.tokens.stream().mapToInt(Integer::intValue)).toArray();
+                    int last = prompts.get(s).length - 1;
+                    int[] positions = IntStream.range(0, rows.size()).map(i -> last + i).toArray();
+                    float[][] reference = gpu.logitsAt(sequence, 0, gpu.newCache(sequence.length), positions);
+                    double worst = 0;
+                    for (int i = 0; i < rows.size(); i++) {
+                        worst = Math.max(worst, CudaKernelsTest.error(rows.get(i), reference[i]));
+                    }
+                    System.out.printf("request %d: batched logits vs batch-1 prefill, worst relative error %.2e%n", s, worst);
+                    assertThat(worst).as("request %d logits", s).isLessThanOrEqualTo(1e-3);
+                    // (3) the tokens of batch-1 generation with the same seed
+                    assertThat(got.ids()).as("request %d (%s), preempted %d times: tokens of batch-1 sampling", s, settings.get(s),
+                            requests.get(s).preemptions()).containsExactly(wantIds);
+                    assertThat(got.finish).isEqualTo(want.finishReason() == ai.ensemble.engine.generate.FinishReason.STOP
+                            ? BatchScheduler.Finish.STOP : BatchScheduler.Finish.LENGTH);
                     for (int i = 0; i < wantIds.length; i++) {
                         SampledToken a = got.samples.get(i);
                         SampledToken b = want.tokens().get(i);
