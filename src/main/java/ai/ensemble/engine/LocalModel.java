@@ -358,8 +358,8 @@ public final class LocalModel implements AutoCloseable {
     private static final Object END = new Object();
 
     /**
-     * Through the batch scheduler: its thread hands each token (argmax on the GPU, or sampled on the
-     * scheduler's thread by this request's seeded sampler) to a queue of this request, and
+     * Through the batch scheduler: its thread hands each token (argmax on the GPU, or drawn on the host
+     * by this request's seeded sampler) to a queue of this request, and
      * this (the caller's) thread decodes the text, watches for stop strings and calls {@code onText},
      * so that a slow client never stalls the batch. Ends as the {@link Generator} does (the same stop
      * tokens, a stop string, maxTokens), and cancels the scheduler request when the caller cancels,
