@@ -45,16 +45,17 @@ import ai.ensemble.engine.tokenizer.Tokenizers;
  * <li>CPU: one generation at a time; at most {@link Options#maxWaiting} more wait their turn (fairly,
  *     in arrival order), and one more is refused at once with {@link BusyException} instead of
  *     joining an unbounded queue.</li>
- * <li>CUDA: greedy requests ({@code temperature 0}, no presence/frequency penalty) are served by ONE
- *     {@link BatchScheduler} on its own thread, so concurrent requests decode together (continuous
- *     batching); its waiting queue holds {@code max(1, maxWaiting)} requests beyond the running batch
- *     (64 sequences), and a full queue is a {@link BusyException}. The scheduler is greedy-only
- *     (argmax on the GPU), so a sampled request ({@code temperature > 0}, the default when none is
- *     given, or with penalties) and one longer than the scheduler's longest sequence fall back to the
- *     batch-1 path (the {@link Generator} on the same {@link CudaForward}), one at a time with the same
- *     bounded waiting as the CPU; the forward's monitor keeps its calls and the scheduler's steps apart.
- *     (Host-side sampling of the scheduler's logits rows would need the decoder to copy rows back; not
- *     done yet, so sampled requests are not batched.)</li>
+ * <li>CUDA: every request, greedy or sampled, is served by ONE {@link BatchScheduler} on its own
+ *     thread, so concurrent requests decode together (continuous batching): greedy ones take the
+ *     GPU's argmax, sampled ones ({@code temperature > 0}, the default when none is given, or with
+ *     penalties) are sampled on the host from their rows' logits with their own seed, the same tokens
+ *     as batch-1 generation gives. Its waiting queue holds {@code max(1, maxWaiting)} requests beyond
+ *     the running batch (64 sequences), and a full queue is a {@link BusyException}; when the paged KV
+ *     cache runs out, the most recently admitted sequence is preempted and later resumed (see
+ *     {@link BatchScheduler}). Only a request longer than the scheduler's longest sequence (prompt +
+ *     maxTokens over {@code min(context, 4096)}) falls back to the batch-1 path (the {@link Generator}
+ *     on the same {@link CudaForward}), one at a time with the same bounded waiting as the CPU; the
+ *     forward's monitor keeps its calls and the scheduler's steps apart.</li>
  * </ul>
  * Both backends signal "too busy" with {@link BusyException}, which carries a retry-after in seconds.
  */
@@ -84,10 +85,11 @@ public final class LocalModel implements AutoCloseable {
      * How the model is served.
      *
      * @param backend    {@code auto}, {@code cpu} or {@code cuda} (see {@link #open(String, String)})
-     * @param maxWaiting generations that may wait for the single runner (CPU, and sampled requests on
-     *                   the GPU) or in the batch scheduler's queue (GPU, at least 1) before more are refused
-     * @param batching   serve greedy requests on the GPU through the batch scheduler (false: every
-     *                   request takes the batch-1 path, as before continuous batching)
+     * @param maxWaiting generations that may wait for the single runner (CPU, and GPU requests too long
+     *                   for the scheduler) or in the batch scheduler's queue (GPU, at least 1) before more
+     *                   are refused
+     * @param batching   serve requests on the GPU through the batch scheduler (false: every request
+     *                   takes the batch-1 path, as before continuous batching)
      */
     public record Options(String backend, int maxWaiting, boolean batching) {
         public static final int DEFAULT_MAX_WAITING = 16;
@@ -164,7 +166,7 @@ public final class LocalModel implements AutoCloseable {
         try {
             BatchScheduler started = new BatchScheduler(cuda, sizes);
             started.start();
-            LOG.log(System.Logger.Level.INFO, "Model {0}: greedy requests are batched on the GPU ({1})", name, sizes);
+            LOG.log(System.Logger.Level.INFO, "Model {0}: requests are batched on the GPU ({1})", name, sizes);
             return started;
         } catch (RuntimeException | LinkageError e) {
             LOG.log(System.Logger.Level.WARNING, "Model {0}: no continuous batching ({1}); every request runs batch-1",
@@ -288,9 +290,17 @@ public final class LocalModel implements AutoCloseable {
         return backendNote;
     }
 
-    /** Whether greedy requests are batched on the GPU (a {@link BatchScheduler} runs). */
+    /** Whether requests are batched on the GPU (a {@link BatchScheduler} runs). */
     public boolean batching() {
         return scheduler != null;
+    }
+
+    /**
+     * The batch scheduler's counters (steps, preemptions, running, waiting, KV blocks in use of the
+     * total), read now; empty where no scheduler runs (CPU, batching off).
+     */
+    public java.util.Optional<BatchScheduler.Metrics> batchMetrics() {
+        return scheduler == null ? java.util.Optional.empty() : java.util.Optional.of(scheduler.metrics());
     }
 
     /**
@@ -322,7 +332,7 @@ public final class LocalModel implements AutoCloseable {
         }
         GenerationParameters parameters = new GenerationParameters(settings.maxTokens(), Set.of(), settings.stop(),
                 sampling(settings));
-        if (scheduler != null && plainGreedy(parameters.sampling())) {
+        if (scheduler != null) {
             // what the Generator would make of maxTokens: the context caps it
             int end = (int) Math.min(contextLength(), (long) ids.length + parameters.maxTokens());
             if (end <= maxSequence) {
@@ -348,7 +358,8 @@ public final class LocalModel implements AutoCloseable {
     private static final Object END = new Object();
 
     /**
-     * Through the batch scheduler: its thread hands each greedy token to a queue of this request, and
+     * Through the batch scheduler: its thread hands each token (argmax on the GPU, or drawn on the host
+     * by this request's seeded sampler) to a queue of this request, and
      * this (the caller's) thread decodes the text, watches for stop strings and calls {@code onText},
      * so that a slow client never stalls the batch. Ends as the {@link Generator} does (the same stop
      * tokens, a stop string, maxTokens), and cancels the scheduler request when the caller cancels,
@@ -364,7 +375,7 @@ public final class LocalModel implements AutoCloseable {
         Throwable[] failure = new Throwable[1];
         BatchScheduler.Request request;
         try {
-            request = scheduler.submit(ids, maxTokens, stopTokens, new BatchScheduler.Listener() {
+            request = scheduler.submit(ids, maxTokens, stopTokens, parameters.sampling(), new BatchScheduler.Listener() {
                 @Override
                 public void token(int token) {
                     events.add(token);
@@ -493,15 +504,9 @@ public final class LocalModel implements AutoCloseable {
         return runner.maxWaiting;
     }
 
-    /** Generations waiting for the single runner (CPU; sampled requests on the GPU): for tests and metrics. */
+    /** Generations waiting for the single runner (CPU; GPU requests too long for the scheduler): for tests and metrics. */
     public int waitingGenerations() {
         return runner.waiting();
-    }
-
-    /** Argmax of the raw logits, what the scheduler computes on the GPU: greedy and no penalty. */
-    private static boolean plainGreedy(SamplingSettings sampling) {
-        return sampling.greedy() && sampling.repetitionPenalty() == 1f && sampling.presencePenalty() == 0f
-                && sampling.frequencyPenalty() == 0f;
     }
 
     private static SamplingSettings sampling(Settings settings) {

@@ -34,7 +34,7 @@ import static jcuda.driver.JCudaDriver.cuStreamEndCapture;
  * ({@code (layers, blocks · blockSize, kvDim)}); block 0 is reserved for padding rows. Which blocks a
  * sequence owns is decided by {@link BatchScheduler}. Not thread-safe: one scheduler thread drives it.
  */
-final class BatchDecoder implements AutoCloseable {
+final class BatchDecoder implements BatchScheduler.StepRunner {
 
     private final CudaForward forward;
     private final CudaContext context;
@@ -133,6 +133,44 @@ final class BatchDecoder implements AutoCloseable {
         DeviceBuffer buffer = DeviceBuffer.allocate(bytes);
         buffers.add(buffer);
         return buffer;
+    }
+
+    @Override
+    public int maxBatch() {
+        return maxBatch;
+    }
+
+    @Override
+    public int maxRows() {
+        return maxRows;
+    }
+
+    @Override
+    public int vocabSize() {
+        return config.vocabSize();
+    }
+
+    /**
+     * As {@link #step(int, int[], int[], int[][], int, int[])}, and copies the logits of outputs
+     * {@code 0..logitsOut.length-1} into new arrays {@code logitsOut[i]} (vocab floats each), in one copy:
+     * the rows to sample on the host, which the caller puts first among the outputs.
+     */
+    @Override
+    public int[] step(int rows, int[] tokenIn, int[] positionIn, int[][] tableIn, int outs, int[] outRows, float[][] logitsOut) {
+        int[] greedy = step(rows, tokenIn, positionIn, tableIn, outs, outRows);
+        int wanted = logitsOut == null ? 0 : logitsOut.length;
+        if (wanted > outs) {
+            throw new IllegalArgumentException("logits of " + wanted + " outputs asked for, the step has " + outs);
+        }
+        if (wanted > 0) {
+            int vocab = config.vocabSize();
+            float[] flat = new float[wanted * vocab];
+            logits.slice(0, 4L * flat.length).download(flat);
+            for (int i = 0; i < wanted; i++) {
+                logitsOut[i] = java.util.Arrays.copyOfRange(flat, i * vocab, (i + 1) * vocab);
+            }
+        }
+        return greedy;
     }
 
     /**
@@ -259,7 +297,8 @@ final class BatchDecoder implements AutoCloseable {
         return n <= 1 ? 1 : Integer.highestOneBit(n - 1) << 1;
     }
 
-    boolean graphs() {
+    @Override
+    public boolean graphs() {
         return useGraphs;
     }
 

@@ -13,15 +13,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * LocalModel on the GPU serves greedy requests through its batch scheduler: 8 concurrent requests
- * (different prompts and lengths) each get exactly the text and token count of sequential batch-1
- * generation (the same model opened with batching off); a sampled request still answers (batch-1
- * fallback) while batched ones run; a cancelled request ends as cancelled.
+ * LocalModel on the GPU serves every request through its batch scheduler: 8 greedy and 4 seeded
+ * sampled requests (different prompts, lengths and sampling settings), all concurrent, each get
+ * exactly the text and token count of sequential batch-1 generation (the same model opened with
+ * batching off, the same seeds); a cancelled request ends as cancelled.
  */
 @ExtendWith(RequiresGpu.class)
 class LocalModelBatchingTest {
 
     private static final int REQUESTS = 8;
+    private static final int SAMPLED = 4;
 
     private static List<LocalModel.Turn> conversation(int i) {
         return List.of(new LocalModel.Turn("system", "You are terse."),
@@ -32,14 +33,25 @@ class LocalModelBatchingTest {
         return new LocalModel.Settings(16 + 5 * i, 0f, null, null, null, null, null);
     }
 
+    /** Request i: greedy for i < 8, then seeded sampling (temperature, top-p, penalties). */
+    private static LocalModel.Settings settings(int i) {
+        return switch (i - REQUESTS) {
+            case 0 -> new LocalModel.Settings(24, 0.8f, null, 7L, null, null, null);
+            case 1 -> new LocalModel.Settings(30, null, 0.9f, 11L, null, null, null); // temperature 1 by default
+            case 2 -> new LocalModel.Settings(20, 1.1f, null, 12L, 0.5f, 0.3f, null);
+            case 3 -> new LocalModel.Settings(28, 0.6f, 0.95f, 13L, null, null, null);
+            default -> greedy(i);
+        };
+    }
+
     @Test
     void concurrentGreedyRequestsAnswerExactlyAsSequentialBatchOne() throws Exception {
         List<LocalModel.Result> expected = new ArrayList<>();
         try (LocalModel single = LocalModel.open("demo-bf16:3", new LocalModel.Options("cuda", 16, false))) {
             assertThat(single.backend()).isEqualTo("cuda");
             assertThat(single.batching()).isFalse();
-            for (int i = 0; i < REQUESTS; i++) {
-                expected.add(single.generate(conversation(i), greedy(i), text -> { }, () -> false));
+            for (int i = 0; i < REQUESTS + SAMPLED; i++) {
+                expected.add(single.generate(conversation(i), settings(i), text -> { }, () -> false));
             }
         }
         try (LocalModel batched = LocalModel.open("demo-bf16:3", new LocalModel.Options("cuda", 16, true))) {
@@ -47,7 +59,7 @@ class LocalModelBatchingTest {
             CountDownLatch start = new CountDownLatch(1);
             List<CompletableFuture<LocalModel.Result>> futures = new ArrayList<>();
             List<StringBuilder> streamed = new ArrayList<>();
-            for (int i = 0; i < REQUESTS; i++) {
+            for (int i = 0; i < REQUESTS + SAMPLED; i++) {
                 final int n = i;
                 StringBuilder text = new StringBuilder();
                 streamed.add(text);
@@ -56,14 +68,14 @@ class LocalModelBatchingTest {
                 Thread.ofPlatform().daemon().start(() -> {
                     try {
                         start.await();
-                        future.complete(batched.generate(conversation(n), greedy(n), text::append, () -> false));
+                        future.complete(batched.generate(conversation(n), settings(n), text::append, () -> false));
                     } catch (Throwable t) {
                         future.completeExceptionally(t);
                     }
                 });
             }
             start.countDown();
-            for (int i = 0; i < REQUESTS; i++) {
+            for (int i = 0; i < REQUESTS + SAMPLED; i++) {
                 LocalModel.Result got = futures.get(i).get(120, TimeUnit.SECONDS);
                 LocalModel.Result want = expected.get(i);
                 assertThat(got.text()).as("request %d text", i).isEqualTo(want.text());
@@ -73,10 +85,12 @@ class LocalModelBatchingTest {
                 assertThat(streamed.get(i).toString()).as("request %d streamed", i).isEqualTo(want.text());
             }
 
-            // a sampled request takes the batch-1 path and answers too
-            LocalModel.Result sampled = batched.generate(conversation(1),
-                    new LocalModel.Settings(8, 0.8f, null, 7L, null, null, null), text -> { }, () -> false);
-            assertThat(sampled.finishReason()).isIn("stop", "length");
+            assertThat(batched.waitingGenerations()).isZero(); // nobody took the batch-1 path
+            BatchScheduler.Metrics metrics = batched.batchMetrics().orElseThrow();
+            System.out.println("LocalModel batching: " + metrics);
+            assertThat(metrics.steps()).isPositive();
+            assertThat(metrics.kvBlocksInUse()).isZero();
+            assertThat(metrics.running()).isZero();
 
             // cancellation through the registered action ends the batched request
             Runnable[] cancel = new Runnable[1];
