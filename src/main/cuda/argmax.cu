@@ -1,10 +1,11 @@
-// Op: greedy choice of the next token on the GPU. token[0] = argmax_i logits[i] (the lowest index
-//     on ties, as torch.argmax and Sampler.argmax), then position[0] += 1, so that a replayed decode
-//     graph feeds its own next step with no host round trip.
-// Shapes: logits (n) f32; token (1) int32, position (1) int32, both in device memory;
-//         partials (gridDim.x) u64 and counter (1) u32, scratch owned by Argmax (counter zero between
-//         launches: the last block resets it, so a replayed graph needs no reset node).
-// Launch: grid ceil(n / (THREADS · PER_THREAD)), block THREADS = 256.
+// Op: greedy choice of the next token on the GPU, for each of R rows (blockIdx.y = r):
+//     token[r] = argmax_i logits[r · n + i] (the lowest index on ties, as torch.argmax and
+//     Sampler.argmax), then position[r] += 1 when position is not null, so that a replayed batch-1
+//     decode graph feeds its own next step with no host round trip (BatchDecoder passes null).
+// Shapes: logits (R, n) f32; token (R) int32, position (R) int32 or null, in device memory;
+//         partials (R, gridDim.x) u64 and counter (R) u32, scratch owned by Argmax (counters zero between
+//         launches: each row's last block resets its own, so a replayed graph needs no reset node).
+// Launch: grid (ceil(n / (THREADS · PER_THREAD)), R), block THREADS = 256.
 // Why this shape: one block over 128 K logits walks them in ~125 dependent rounds of loads (tens of
 //   µs at batch 1); here every thread loads PER_THREAD values at once, each block reduces its slice to
 //   one key, and the last block to finish (a counter, after a fence) reduces the blocks' keys. A key
@@ -48,6 +49,11 @@ extern "C" __global__ void __launch_bounds__(THREADS) argmax_advance(
     asm volatile("griddepcontrol.wait;" ::: "memory");
     __shared__ unsigned long long shared[THREADS / 32];
     __shared__ bool last;
+    const long long r = blockIdx.y;
+    logits += r * n;
+    partials += r * gridDim.x;
+    counter += r;
+    token += r;
     const int first = blockIdx.x * THREADS * PER_THREAD + threadIdx.x;
     float values[PER_THREAD];
 #pragma unroll
@@ -81,7 +87,9 @@ extern "C" __global__ void __launch_bounds__(THREADS) argmax_advance(
     key = block_max(key, shared);
     if (threadIdx.x == 0) {
         token[0] = (int) (0xffffffffu - (unsigned int) (key & 0xffffffffull));
-        position[0] += 1;
+        if (position != nullptr) {
+            position[r] += 1;
+        }
         counter[0] = 0u;
     }
 }

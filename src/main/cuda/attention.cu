@@ -14,6 +14,7 @@
 //   attending to cache rows [0, start + t] (causal; the cache rows of the whole prompt are written
 //   first by rope_kv_prefill); q (T, heads·headDim) f32; the output is written as the hi/lo bf16 pair
 //   the wo GEMM reads (see prefill.cu; lo may be null). Launch: grid (heads, T), block 128 (4 warps).
+// attention_paged: the same over a paged KV pool for a batch of rows (see the kernel).
 // Compile: nvcc -ptx -arch=sm_90 -O3 src/main/cuda/attention.cu -o attention.ptx (scripts/build-kernels.sh).
 // CPU reference: AttentionDecode.reference (src/main/java/ai/ensemble/engine/cuda).
 
@@ -34,10 +35,17 @@ __device__ __forceinline__ unsigned short bf16_rn(float v) {
     return (unsigned short) (bits >> 16);
 }
 
+// Cache row of position p: p itself, or with a block table (paged pool, see paged.cu) row
+// table[p / blockSize] · blockSize + p % blockSize.
+__device__ __forceinline__ long long cache_row(const int* table, int blockSize, int p) {
+    return table == nullptr ? p : (long long) table[p / blockSize] * blockSize + (p % blockSize);
+}
+
 template <int WARPS, int PL = PER_LANE>
 __device__ __forceinline__ void attend(
         const float* q, const float* keyCache, const float* valueCache, int positions, float* out,
-        unsigned short* hi, unsigned short* lo, int heads, int kvHeads, int headDim, float scale) {
+        unsigned short* hi, unsigned short* lo, int heads, int kvHeads, int headDim, float scale,
+        const int* table = nullptr, int blockSize = 0) {
     __shared__ float partialMax[WARPS];
     __shared__ float partialSum[WARPS];
     __shared__ float partialOut[WARPS][PER_LANE * 32];
@@ -68,7 +76,7 @@ __device__ __forceinline__ void attend(
         float early[EARLY_VALUES ? POSITIONS : 1][EARLY_VALUES ? PL : 1];
 #pragma unroll
         for (int i = 0; i < POSITIONS; i++) {
-            const long long row = (long long) min(base + i, positions - 1) * kvDim + kvOffset;
+            const long long row = cache_row(table, blockSize, min(base + i, positions - 1)) * kvDim + kvOffset;
             const float* key = keyCache + row;
             score[i] = 0.f;
 #pragma unroll
@@ -105,7 +113,7 @@ __device__ __forceinline__ void attend(
 #pragma unroll
         for (int i = 0; i < POSITIONS; i++) {
             if (base + i < positions) {
-                const float* value = valueCache + (long long) (base + i) * kvDim + kvOffset;
+                const float* value = valueCache + cache_row(table, blockSize, base + i) * kvDim + kvOffset;
                 float weight = expf(score[i] - newMax);
                 runningSum += weight;
 #pragma unroll
@@ -205,4 +213,18 @@ extern "C" __global__ void __launch_bounds__(4 * 32) attention_prefill(
     const long long queryDim = (long long) heads * headDim;
     attend<4>(q + t * queryDim, keyCache, valueCache, start + (int) t + 1, nullptr,
               hi + t * queryDim, lo != nullptr ? lo + t * queryDim : nullptr, heads, kvHeads, headDim, scale);
+}
+
+// attention_paged: B rows at once over a paged pool (BatchDecoder): row b (blockIdx.y) attends to
+//   positions [0, positions[b]] of its own blocks (blockTable row b), output as the hi/lo bf16 pair the
+//   wo GEMM reads. Launch: grid (heads, B), block 128 (4 warps).
+extern "C" __global__ void __launch_bounds__(4 * 32) attention_paged(
+        const float* q, const float* keyPool, const float* valuePool, const int* positions,
+        const int* blockTable, int maxBlocks, int blockSize,
+        unsigned short* hi, unsigned short* lo, int heads, int kvHeads, int headDim, float scale) {
+    const long long b = blockIdx.y;
+    const long long queryDim = (long long) heads * headDim;
+    attend<4>(q + b * queryDim, keyPool, valuePool, positions[b] + 1, nullptr,
+              hi + b * queryDim, lo != nullptr ? lo + b * queryDim : nullptr, heads, kvHeads, headDim, scale,
+              blockTable + b * maxBlocks, blockSize);
 }

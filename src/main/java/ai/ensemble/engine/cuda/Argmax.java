@@ -14,16 +14,23 @@ final class Argmax implements AutoCloseable {
     private final CudaContext context;
     private final CUfunction kernel;
     private final int maxBlocks;
-    private final DeviceBuffer partials; // (blocks) u64 keys, one per block
-    private final DeviceBuffer counter;  // u32 blocks done; the last block resets it to 0
+    private final int maxRows;
+    private final DeviceBuffer partials; // (rows, blocks) u64 keys, one per block
+    private final DeviceBuffer counter;  // (rows) u32 blocks done; each row's last block resets it to 0
 
-    /** For up to {@code maxN} logits. */
+    /** For one row of up to {@code maxN} logits. */
     Argmax(CudaContext context, int maxN) {
+        this(context, maxN, 1);
+    }
+
+    /** For up to {@code maxRows} rows of up to {@code maxN} logits each. */
+    Argmax(CudaContext context, int maxN, int maxRows) {
         this.context = context;
         this.kernel = context.function("argmax", "argmax_advance");
         this.maxBlocks = blocks(maxN);
-        this.partials = DeviceBuffer.allocate(8L * maxBlocks);
-        this.counter = DeviceBuffer.allocate(4);
+        this.maxRows = maxRows;
+        this.partials = DeviceBuffer.allocate(8L * maxBlocks * maxRows);
+        this.counter = DeviceBuffer.allocate(4L * maxRows);
         counter.zero();
     }
 
@@ -31,11 +38,19 @@ final class Argmax implements AutoCloseable {
         return (n + PER_BLOCK - 1) / PER_BLOCK;
     }
 
+    /** token[0] = argmax of logits (n), position[0] += 1. */
     void launch(DeviceBuffer logits, int n, DeviceBuffer token, DeviceBuffer position) {
-        if (n <= 0 || blocks(n) > maxBlocks) {
-            throw new IllegalArgumentException("argmax over " + n + " logits: this Argmax takes 1 to " + maxBlocks * PER_BLOCK);
+        launchRows(logits, n, 1, token, position);
+    }
+
+    /** tokens[r] = argmax of row r of logits (rows, n); positions[r] += 1 unless positions is null. */
+    void launchRows(DeviceBuffer logits, int n, int rows, DeviceBuffer tokens, DeviceBuffer positions) {
+        if (n <= 0 || blocks(n) > maxBlocks || rows <= 0 || rows > maxRows) {
+            throw new IllegalArgumentException("argmax over " + rows + " rows of " + n + " logits: this Argmax takes 1 to "
+                    + maxRows + " rows of 1 to " + maxBlocks * PER_BLOCK);
         }
-        context.launch(kernel, blocks(n), 256, logits, n, token, position, partials, counter);
+        // each row's partials start at r · gridDim.x: with fewer blocks than maxBlocks the rows pack tighter, which fits
+        context.launch2d(kernel, blocks(n), rows, 256, logits, n, tokens, positions, partials, counter);
     }
 
     @Override

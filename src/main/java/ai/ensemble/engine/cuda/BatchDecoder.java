@@ -55,7 +55,7 @@ final class BatchDecoder implements BatchScheduler.StepRunner {
     private final CUfunction swiglu;
     private final CUfunction rope;
     private final CUfunction attention;
-    private final CUfunction argmax;
+    private final Argmax argmax;
     private final CUfunction gatherRows;
     private final List<DeviceBuffer> buffers = new ArrayList<>();
     private final DeviceBuffer keyPool;   // (layers, poolRows, kvDim) f32
@@ -100,13 +100,13 @@ final class BatchDecoder implements BatchScheduler.StepRunner {
         this.rmsnorm = context.function("prefill", "rmsnorm_split_bf16");
         this.swiglu = context.function("prefill", "swiglu_split_bf16");
         this.rope = context.function("paged", "rope_kv_paged");
-        this.attention = context.function("paged", "attention_paged");
-        this.argmax = context.function("paged", "argmax_rows");
+        this.attention = context.function("attention", "attention_paged");
         this.gatherRows = context.function("paged", "gather_rows");
         int n = maxRows;
         int outs = this.maxBatch;
         long maxK = Math.max(Math.max(config.dim(), queryDim), config.hiddenDim());
         try {
+            argmax = new Argmax(context, config.vocabSize(), outs);
             keyPool = allocate(4L * config.layers() * poolRows * kvDim);
             valuePool = allocate(4L * config.layers() * poolRows * kvDim);
             tokens = allocate(4L * n);
@@ -283,7 +283,7 @@ final class BatchDecoder implements BatchScheduler.StepRunner {
         context.launch2d(gatherRows, (dim + 255) / 256, outs, 256, x, outIndex, xOut, dim);
         context.launch(rmsnorm, outs, 256, xOut, weights.outputNorm, eps, hi, lower, dim);
         matmul(weights.output, config.vocabSize(), dim, logits, outs, false, lower);
-        context.launch(argmax, outs, 1024, logits, config.vocabSize(), next);
+        argmax.launchRows(logits, config.vocabSize(), outs, next, null);
     }
 
     private void matmul(DeviceBuffer w, int m, int k, DeviceBuffer out, int n, boolean accumulate, DeviceBuffer lower) {
@@ -310,5 +310,8 @@ final class BatchDecoder implements BatchScheduler.StepRunner {
         graphs.clear();
         buffers.forEach(DeviceBuffer::free);
         buffers.clear();
+        if (argmax != null) {
+            argmax.close();
+        }
     }
 }

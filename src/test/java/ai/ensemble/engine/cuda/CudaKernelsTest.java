@@ -253,6 +253,32 @@ class CudaKernelsTest {
         free(lb, token, position);
     }
 
+    @Test
+    void argmaxOfEachRowLeavesPositionsAloneWhenNoneAreGiven() {
+        int n = 32000;
+        int rows = 5;
+        float[] logits = random(18, rows * n, 10f);
+        int[] expected = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            int best = (r * 7919) % n;
+            logits[r * n + best] = 40f + r;
+            expected[r] = Argmax.reference(java.util.Arrays.copyOfRange(logits, r * n, (r + 1) * n));
+            assertThat(expected[r]).isEqualTo(best);
+        }
+        DeviceBuffer lb = DeviceBuffer.ofFloats(logits);
+        DeviceBuffer tokens = ints(new int[rows]);
+        try (Argmax argmax = new Argmax(context, n, 8)) {
+            for (int round = 0; round < 2; round++) { // twice: every row's counter must have been reset
+                argmax.launchRows(lb, n, rows, tokens, null);
+                context.synchronize();
+                int[] chosen = new int[rows];
+                tokens.download(chosen);
+                assertThat(chosen).containsExactly(expected);
+            }
+        }
+        free(lb, tokens);
+    }
+
     static double error(float[] actual, float[] expected) {
         assertThat(actual).hasSameSizeAs(expected);
         double scale = 1;
