@@ -39,7 +39,7 @@ final class BatchDecoder implements BatchScheduler.StepRunner {
     private final CudaForward forward;
     private final CudaContext context;
     private final DeviceWeights weights;
-    private final Cublas cublas;
+    private final Gemm gemm;
     private final ModelConfig config;
     final int maxBatch;
     final int blockSize;
@@ -81,9 +81,9 @@ final class BatchDecoder implements BatchScheduler.StepRunner {
         this.forward = forward;
         this.context = forward.context();
         this.weights = forward.weights();
-        this.cublas = forward.cublas();
-        if (cublas == null) {
-            throw new IllegalStateException("batched decode needs cuBLAS 13: " + forward.prefillDescription());
+        this.gemm = forward.gemm();
+        if (gemm == null) {
+            throw new IllegalStateException("batched decode needs a GEMM: " + forward.prefillDescription());
         }
         this.config = weights.config;
         this.maxBatch = ceilPowerOfTwo(maxBatch);
@@ -287,9 +287,9 @@ final class BatchDecoder implements BatchScheduler.StepRunner {
     }
 
     private void matmul(DeviceBuffer w, int m, int k, DeviceBuffer out, int n, boolean accumulate, DeviceBuffer lower) {
-        cublas.matmulRowMajor(w, hi, out, m, n, k, accumulate);
+        gemm.matmulRowMajor(w, hi, out, m, n, k, accumulate);
         if (lower != null) {
-            cublas.matmulRowMajor(w, lower, out, m, n, k, true);
+            gemm.matmulRowMajor(w, lower, out, m, n, k, true);
         }
     }
 

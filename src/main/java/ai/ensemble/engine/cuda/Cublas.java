@@ -24,7 +24,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * objects. Row-major helpers: {@link #matmulRowMajor}. The handle uses the primary context that
  * {@link CudaContext} made current. Needs {@code --enable-native-access=ALL-UNNAMED} to run quietly.
  */
-final class Cublas implements AutoCloseable {
+final class Cublas implements Gemm {
 
     static final String LIBRARY = "libcublas.so.13";
 
@@ -117,7 +117,8 @@ final class Cublas implements AutoCloseable {
      * Row-major C (n, m) f32 {@code (accumulate ? += : =)} X (n, k) · Wᵀ with W (m, k) and X (n, k)
      * BF16 row-major: in cuBLAS's column-major terms C(m, n) = op_T(W(k, m)) · X(k, n).
      */
-    void matmulRowMajor(DeviceBuffer w, DeviceBuffer x, DeviceBuffer c, int m, int n, int k, boolean accumulate) {
+    @Override
+    public void matmulRowMajor(DeviceBuffer w, DeviceBuffer x, DeviceBuffer c, int m, int n, int k, boolean accumulate) {
         MemorySegment beta = accumulate ? one : zero; // a local: invokeExact needs the static type MemorySegment
         int status;
         try {
@@ -136,6 +137,11 @@ final class Cublas implements AutoCloseable {
         if (status != 0) {
             throw new IllegalStateException(call + " returned cuBLAS status " + status);
         }
+    }
+
+    @Override
+    public String description() {
+        return "cuBLAS 13 (" + LIBRARY + ")";
     }
 
     @Override

@@ -85,6 +85,10 @@ public final class CudaBench {
             System.out.printf(Locale.ROOT, "%s, driver %d: device-to-device copy %.0f GB/s%n",
                     context.deviceName(), context.driverVersion(), bandwidth / 1e9);
             double peakFlops = cublasPeak(context);
+            double tensorCoreFlops;
+            try (TensorCoreGemm fallback = new TensorCoreGemm(context)) {
+                tensorCoreFlops = gemmRate(context, fallback);
+            }
             List<String> results = new ArrayList<>();
             for (String name : models) {
                 ModelConfig config = switch (name) {
@@ -97,6 +101,7 @@ public final class CudaBench {
             String json = "{\n  \"device\": \"" + context.deviceName() + "\",\n  \"driver\": " + context.driverVersion()
                     + ",\n  \"copy_bandwidth_gb_s\": " + round(bandwidth / 1e9)
                     + ",\n  \"cublas_bf16_peak_tflop_s\": " + round(peakFlops / 1e12)
+                    + ",\n  \"tensor_core_gemm_fallback_tflop_s\": " + round(tensorCoreFlops / 1e12)
                     + ",\n  \"method\": \"batch 1, BF16 weights, f32 activations and KV cache, one CUDA graph per decode step"
                     + " replayed back to back (greedy argmax on the GPU feeds the next step), positions 0.." + (tokens - 1)
                     + " after a warm-up; roofline = copy bandwidth / weight bytes per token\""
@@ -335,7 +340,7 @@ public final class CudaBench {
      * The ratio is to the 1-stream aggregate of the same scheduler and to the batch-1 decode graph.
      */
     private static String serving(CudaForward forward, double batchOneTokensPerSecond) {
-        if (forward.cublas() == null) {
+        if (forward.gemm() == null) {
             return "{\"skipped\": \"no cuBLAS\"}";
         }
         int prompt = 32;
@@ -397,8 +402,18 @@ public final class CudaBench {
 
     /** A BF16 × BF16 → f32 GEMM of 8192³ through the same cuBLAS binding, best of 10: the peak prefill is compared with. */
     static double cublasPeak(CudaContext context) {
-        int n = 8192;
         try (Cublas cublas = Cublas.open(context.stream())) {
+            return gemmRate(context, cublas);
+        } catch (IllegalStateException e) {
+            System.out.println("no cuBLAS: " + e.getMessage());
+            return Double.NaN;
+        }
+    }
+
+    /** The same GEMM through {@code gemm}, best of 10, in FLOP/s. */
+    static double gemmRate(CudaContext context, Gemm cublas) {
+        int n = 8192;
+        {
             DeviceBuffer a = DeviceBuffer.allocate(2L * n * n);
             DeviceBuffer b = DeviceBuffer.allocate(2L * n * n);
             DeviceBuffer out = DeviceBuffer.allocate(4L * n * n);
@@ -418,16 +433,13 @@ public final class CudaBench {
                     best = Math.min(best, elapsed(start, stop));
                 }
                 double flops = 2.0 * n * n * n / best;
-                System.out.printf(Locale.ROOT, "cuBLAS BF16 GEMM %d^3 (f32 out, f32 accumulation): %.0f TFLOP/s%n", n, flops / 1e12);
+                System.out.printf(Locale.ROOT, "%s BF16 GEMM %d^3 (f32 out, f32 accumulation): %.0f TFLOP/s%n", cublas.description(), n, flops / 1e12);
                 return flops;
             } finally {
                 a.free();
                 b.free();
                 out.free();
             }
-        } catch (IllegalStateException e) {
-            System.out.println("no cuBLAS: " + e.getMessage());
-            return Double.NaN;
         }
     }
 

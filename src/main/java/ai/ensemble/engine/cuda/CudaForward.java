@@ -30,7 +30,8 @@ import static jcuda.driver.JCudaDriver.cuStreamEndCapture;
  * weights, while its predecessor drains.
  *
  * <p>A prompt of several tokens is prefilled in one batch ({@link CudaPrefill}: cuBLAS 13 GEMMs
- * through the FFM API, chunks of up to {@value #PREFILL_CHUNK} tokens) where libcublas.so.13 loads;
+ * through the FFM API, chunks of up to {@value #PREFILL_CHUNK} tokens) where libcublas.so.13 loads, else
+ * the engine's own tensor-core GEMM ({@link TensorCoreGemm}; {@code -Densemble.cuda.gemm=tensorcore} forces it);
  * elsewhere, or with {@code -Densemble.cuda.prefill=tokens}, token by token through the decode step
  * (logged once). {@code -Densemble.cuda.prefill=bf16} rounds the GEMM inputs to BF16 once instead of
  * the default hi + lo split (faster, ~1e-2 relative error in the logits). Calls are serialised: the
@@ -69,7 +70,7 @@ public final class CudaForward implements Forward, AutoCloseable {
     private final DeviceBuffer logits;    // (vocab)
     private final List<CudaKvCache> caches = new ArrayList<>();
     private PrefillMode prefillMode;
-    private Cublas cublas;           // null where cuBLAS 13 is absent
+    private Gemm gemm;               // cuBLAS 13, or the engine's tensor-core GEMM where it is absent; null for TOKENS
     private String cublasProblem;
     private CudaPrefill prefill;     // made on the first batched prefill
 
@@ -111,13 +112,7 @@ public final class CudaForward implements Forward, AutoCloseable {
             this.logits = track(made, DeviceBuffer.allocate(4L * config.vocabSize()));
             this.prefillMode = configuredPrefillMode();
             if (prefillMode != PrefillMode.TOKENS) {
-                try {
-                    this.cublas = Cublas.open(context.stream());
-                } catch (RuntimeException | LinkageError e) {
-                    this.cublasProblem = String.valueOf(e.getMessage());
-                    LOG.log(System.Logger.Level.WARNING, "cuda backend: prefill runs token by token through the decode step, "
-                            + "since cuBLAS cannot be used: " + cublasProblem);
-                }
+                this.gemm = openGemm(context);
             }
         } catch (RuntimeException e) {
             made.forEach(DeviceBuffer::free);
@@ -126,6 +121,27 @@ public final class CudaForward implements Forward, AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * cuBLAS 13 unless {@code -Densemble.cuda.gemm=tensorcore}; where cuBLAS cannot be loaded, the engine's
+     * own tensor-core GEMM (logged once).
+     */
+    private Gemm openGemm(CudaContext context) {
+        String choice = System.getProperty("ensemble.cuda.gemm", "cublas");
+        if (!choice.equals("cublas") && !choice.equals("tensorcore")) {
+            throw new IllegalArgumentException("ensemble.cuda.gemm must be cublas or tensorcore, got " + choice);
+        }
+        if (choice.equals("cublas")) {
+            try {
+                return Cublas.open(context.stream());
+            } catch (RuntimeException | LinkageError e) {
+                this.cublasProblem = String.valueOf(e.getMessage());
+                LOG.log(System.Logger.Level.WARNING, "cuda backend: prefill and batched decode use the engine's tensor-core GEMM, "
+                        + "since cuBLAS cannot be used: " + cublasProblem);
+            }
+        }
+        return new TensorCoreGemm(context);
     }
 
     private static DeviceBuffer track(List<DeviceBuffer> made, DeviceBuffer buffer) {
@@ -204,6 +220,9 @@ public final class CudaForward implements Forward, AutoCloseable {
     /** Chooses how prompts are prefilled from now on (benchmarks, tests); batched modes need cuBLAS. */
     synchronized void prefillMode(PrefillMode mode) {
         this.prefillMode = mode;
+        if (mode != PrefillMode.TOKENS && gemm == null) {
+            gemm = openGemm(context);
+        }
     }
 
     /** The prefill path in use, in words (for logs and benchmarks). */
@@ -211,14 +230,12 @@ public final class CudaForward implements Forward, AutoCloseable {
         if (prefillMode == PrefillMode.TOKENS) {
             return "token by token through the decode graph (configured)";
         }
-        if (cublas == null) {
-            return "token by token through the decode graph (" + (cublasProblem == null ? "cuBLAS not opened" : cublasProblem) + ")";
-        }
-        return "batched, cuBLAS " + Cublas.LIBRARY + " GEMMs, " + (prefillMode == PrefillMode.SPLIT ? "hi+lo split BF16" : "BF16") + " inputs";
+        return "batched, " + gemm.description() + ", " + (prefillMode == PrefillMode.SPLIT ? "hi+lo split BF16" : "BF16") + " inputs"
+                + (cublasProblem == null ? "" : " (cuBLAS: " + cublasProblem + ")");
     }
 
     boolean batchedPrefill() {
-        return prefillMode != PrefillMode.TOKENS && cublas != null;
+        return prefillMode != PrefillMode.TOKENS && gemm != null;
     }
 
     @Override
@@ -265,7 +282,7 @@ public final class CudaForward implements Forward, AutoCloseable {
                 prefill.close();
                 prefill = null;
             }
-            prefill = new CudaPrefill(context, weights, cublas, wanted);
+            prefill = new CudaPrefill(context, weights, gemm, wanted);
         }
         return prefill;
     }
@@ -308,9 +325,9 @@ public final class CudaForward implements Forward, AutoCloseable {
         return context;
     }
 
-    /** cuBLAS 13 on the engine's stream, or null where it cannot be used (see {@link #prefillDescription}). */
-    Cublas cublas() {
-        return cublas;
+    /** The GEMM of prefill and batched decode on the engine's stream; null when prefill runs token by token. */
+    Gemm gemm() {
+        return gemm;
     }
 
     private CUgraphExec capture(CudaKvCache kv) {
@@ -388,9 +405,9 @@ public final class CudaForward implements Forward, AutoCloseable {
             prefill.close();
             prefill = null;
         }
-        if (cublas != null) {
-            cublas.close();
-            cublas = null;
+        if (gemm != null) {
+            gemm.close();
+            gemm = null;
         }
         if (ownsContext) {
             weights.close();

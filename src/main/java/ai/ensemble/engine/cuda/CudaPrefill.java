@@ -9,7 +9,7 @@ import jcuda.driver.CUfunction;
 
 /**
  * Batched prefill of up to {@link #capacity} prompt tokens at once: the matmuls of all tokens as
- * cuBLAS GEMMs (BF16 weights × BF16 activations, f32 accumulation and output, {@link Cublas}), the
+ * cuBLAS GEMMs (BF16 weights × BF16 activations, f32 accumulation and output, {@link Gemm}: cuBLAS or the engine's own), the
  * element-wise steps and a causal attention over the cache in src/main/cuda/prefill.cu and
  * attention.cu. Per layer: RMSNorm → qkv GEMM → RoPE + KV write of every position → attention →
  * wo GEMM accumulated into the residual (beta = 1) → RMSNorm → gate/up GEMM → SwiGLU → down GEMM
@@ -26,7 +26,7 @@ final class CudaPrefill implements AutoCloseable {
 
     private final CudaContext context;
     private final DeviceWeights weights;
-    private final Cublas cublas;
+    private final Gemm gemm;
     private final ModelConfig config;
     final int capacity;
     private final int queryDim;
@@ -45,10 +45,10 @@ final class CudaPrefill implements AutoCloseable {
     private final DeviceBuffer gateUp; // (capacity, 2 · hiddenDim) f32
     private final List<DeviceBuffer> buffers = new ArrayList<>();
 
-    CudaPrefill(CudaContext context, DeviceWeights weights, Cublas cublas, int capacity) {
+    CudaPrefill(CudaContext context, DeviceWeights weights, Gemm gemm, int capacity) {
         this.context = context;
         this.weights = weights;
-        this.cublas = cublas;
+        this.gemm = gemm;
         this.config = weights.config;
         this.capacity = capacity;
         this.queryDim = config.heads() * config.headDim();
@@ -120,9 +120,9 @@ final class CudaPrefill implements AutoCloseable {
 
     /** out (n, m) (+)= in (n, k) · Wᵀ, in = hi (+ lo). */
     private void matmul(DeviceBuffer w, int m, int k, DeviceBuffer out, int n, boolean accumulate, DeviceBuffer lower) {
-        cublas.matmulRowMajor(w, hi, out, m, n, k, accumulate);
+        gemm.matmulRowMajor(w, hi, out, m, n, k, accumulate);
         if (lower != null) {
-            cublas.matmulRowMajor(w, lower, out, m, n, k, true);
+            gemm.matmulRowMajor(w, lower, out, m, n, k, true);
         }
     }
 

@@ -23,6 +23,8 @@ import ai.ensemble.engine.model.ModelLoader;
 import ai.ensemble.engine.sampling.SamplingSettings;
 import ai.ensemble.engine.tensor.TensorType;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -104,14 +106,17 @@ class CudaForwardTest {
      * decode path on the same weights: 1e-4 with split hi+lo inputs, 5e-2 with plain BF16 inputs; the
      * decode graph continues from the cache the prefill filled (greedy tokens identical).
      */
-    @Test
-    void batchedPrefillMatchesTokenByTokenAndDecodeContinuesFromItsCache() {
+    @ParameterizedTest(name = "GEMM {0}")
+    @ValueSource(strings = {"cublas", "tensorcore"})
+    void batchedPrefillMatchesTokenByTokenAndDecodeContinuesFromItsCache(String gemm) {
         ModelConfig config = DemoModel.config();
         LlamaWeights weights = RandomWeights.create(config, TensorType.BF16, 9, 0.1f);
         int[] prompt = IntStream.range(0, 600).map(i -> (i * 53 + 7) % config.vocabSize()).toArray();
         int[] rows = {0, 1, 255, 511, 512, 599};
+        System.setProperty("ensemble.cuda.gemm", gemm);
         try (CudaForward gpu = new CudaForward(config, weights)) {
             assertThat(gpu.batchedPrefill()).as(gpu.prefillDescription()).isTrue();
+            assertThat(gpu.prefillDescription()).contains(gemm.equals("cublas") ? "cuBLAS 13" : "tensor-core");
             gpu.prefillMode(CudaForward.PrefillMode.TOKENS);
             float[][] expected = gpu.logitsAt(prompt, 0, gpu.newCache(prompt.length), rows);
             int[] expectedTokens = greedy(gpu, prompt, 24);
@@ -131,6 +136,8 @@ class CudaForwardTest {
             assertThat(worstSplit).isLessThan(1e-4);
             assertThat(worstBf16).isLessThan(5e-2);
             assertThat(splitTokens).containsExactly(expectedTokens);
+        } finally {
+            System.clearProperty("ensemble.cuda.gemm");
         }
     }
 

@@ -279,6 +279,25 @@ class CudaKernelsTest {
         free(lb, tokens);
     }
 
+    /** The fallback GEMM against the double reference, with partial tiles in m, n and k, and accumulation. */
+    @ParameterizedTest(name = "m {0}, n {1}, k {2}, accumulate {3}")
+    @CsvSource({"64, 64, 32, false", "200, 37, 136, true", "515, 1, 2048, true", "96, 130, 8, false"})
+    void tensorCoreGemmMatchesReference(int m, int n, int k, boolean accumulate) {
+        short[] w = bf16(random(19, m * k, 0.5f));
+        short[] x = bf16(random(20, n * k, 1f));
+        float[] c = random(21, n * m, 1f);
+        DeviceBuffer wb = buffer(w);
+        DeviceBuffer xb = buffer(x);
+        DeviceBuffer cb = DeviceBuffer.ofFloats(c);
+        try (TensorCoreGemm gemm = new TensorCoreGemm(context)) {
+            gemm.matmulRowMajor(wb, xb, cb, m, n, k, accumulate);
+            context.synchronize();
+        }
+        // f32 accumulation of exact bf16 products, in another order than the double reference
+        assertThat(error(cb.downloadFloats(), TensorCoreGemm.reference(w, x, c, m, n, k, accumulate))).isLessThan(1e-5);
+        free(wb, xb, cb);
+    }
+
     static double error(float[] actual, float[] expected) {
         assertThat(actual).hasSameSizeAs(expected);
         double scale = 1;
