@@ -31,6 +31,8 @@ final class PermissionRules {
             rule("/admin/api/experts", Permissions.ADMIN_EXPERTS),
             rule("/admin/api/policies/**", Permissions.ADMIN_POLICIES),
             rule("/admin/api/policies", Permissions.ADMIN_POLICIES),
+            rule("/admin/api/quotas/**", Permissions.ADMIN_POLICIES),
+            rule("/admin/api/quotas", Permissions.ADMIN_POLICIES),
             rule("/admin/api/kbs/**", Permissions.ADMIN_KBS),
             rule("/admin/api/kbs", Permissions.ADMIN_KBS));
 
