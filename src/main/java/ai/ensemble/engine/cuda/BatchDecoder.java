@@ -40,6 +40,7 @@ final class BatchDecoder implements BatchScheduler.StepRunner {
     private final CudaContext context;
     private final DeviceWeights weights;
     private final Cublas cublas;
+    private final MatrixKernels matrices;
     private final ModelConfig config;
     final int maxBatch;
     final int blockSize;
@@ -50,7 +51,6 @@ final class BatchDecoder implements BatchScheduler.StepRunner {
     private final int queryDim;
     private final int kvDim;
     private final long poolRows;
-    private final CUfunction gather;
     private final CUfunction rmsnorm;
     private final CUfunction swiglu;
     private final CUfunction rope;
@@ -85,6 +85,7 @@ final class BatchDecoder implements BatchScheduler.StepRunner {
         if (cublas == null) {
             throw new IllegalStateException("batched decode needs cuBLAS 13: " + forward.prefillDescription());
         }
+        this.matrices = forward.matrices();
         this.config = weights.config;
         this.maxBatch = ceilPowerOfTwo(maxBatch);
         this.blockSize = blockSize;
@@ -96,7 +97,6 @@ final class BatchDecoder implements BatchScheduler.StepRunner {
         this.kvDim = config.kvHeads() * config.headDim();
         this.poolRows = (long) blocks * blockSize;
         context.makeCurrent();
-        this.gather = context.function("prefill", "embedding_gather_rows");
         this.rmsnorm = context.function("prefill", "rmsnorm_split_bf16");
         this.swiglu = context.function("prefill", "swiglu_split_bf16");
         this.rope = context.function("paged", "rope_kv_paged");
@@ -261,7 +261,7 @@ final class BatchDecoder implements BatchScheduler.StepRunner {
         float scale = (float) (1.0 / Math.sqrt(config.headDim()));
         int ropeThreads = (config.heads() + config.kvHeads()) * config.headDim() / 2 + kvDim;
         long layerBytes = 4L * poolRows * kvDim;
-        context.launch2d(gather, (dim + 255) / 256, n, 256, weights.embedding, tokens, x, dim);
+        matrices.gatherRows(weights.embedding, tokens, x, n);
         for (int l = 0; l < config.layers(); l++) {
             DeviceWeights.Layer layer = weights.layers.get(l);
             DeviceBuffer keys = keyPool.slice(l * layerBytes, layerBytes);
@@ -286,11 +286,8 @@ final class BatchDecoder implements BatchScheduler.StepRunner {
         context.launch(argmax, outs, 1024, logits, config.vocabSize(), next);
     }
 
-    private void matmul(DeviceBuffer w, int m, int k, DeviceBuffer out, int n, boolean accumulate, DeviceBuffer lower) {
-        cublas.matmulRowMajor(w, hi, out, m, n, k, accumulate);
-        if (lower != null) {
-            cublas.matmulRowMajor(w, lower, out, m, n, k, true);
-        }
+    private void matmul(DeviceMatrix w, int m, int k, DeviceBuffer out, int n, boolean accumulate, DeviceBuffer lower) {
+        matrices.matmul(w, m, k, hi, lower, out, n, accumulate); // BF16 as is, other types decoded first (MatrixKernels)
     }
 
     static int ceilPowerOfTwo(int n) {

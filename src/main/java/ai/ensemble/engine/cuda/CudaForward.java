@@ -21,7 +21,8 @@ import static jcuda.driver.JCudaDriver.cuStreamEndCapture;
 
 /**
  * The Llama-family forward pass on one NVIDIA GPU (Hopper or newer, CUDA 13 driver) through JCuda's
- * driver API, for BF16 weights with f32 activations, accumulation and KV cache. One decode step is
+ * driver API, for BF16, F16, Q8_0 (and F32) weight matrices, a model's types mixed as its file has
+ * them ({@link DeviceWeights}), with f32 activations, accumulation and KV cache. One decode step is
  * 5 kernels per layer (fused-norm QKV GEMV with RoPE and the KV write in its epilogue, attention,
  * wo GEMV + residual, fused-norm gate/up GEMV + SwiGLU, down GEMV + residual) plus embedding, logits
  * and argmax, captured once per cache as a CUDA graph and replayed per token; token and position
@@ -72,8 +73,9 @@ public final class CudaForward implements Forward, AutoCloseable {
     private Cublas cublas;           // null where cuBLAS 13 is absent
     private String cublasProblem;
     private CudaPrefill prefill;     // made on the first batched prefill
+    private MatrixKernels matrices;  // the GEMMs and gathers of the batched paths, made with the first of them
 
-    /** Uploads {@code weights} (BF16 matrices) to GPU 0. */
+    /** Uploads {@code weights} (BF16, F16, Q8_0 or F32 matrices) to GPU 0. */
     public CudaForward(ModelConfig config, LlamaWeights weights) {
         this(CudaContext.open(0), true, config, null, weights);
     }
@@ -265,7 +267,7 @@ public final class CudaForward implements Forward, AutoCloseable {
                 prefill.close();
                 prefill = null;
             }
-            prefill = new CudaPrefill(context, weights, cublas, wanted);
+            prefill = new CudaPrefill(context, weights, matrices(), wanted);
         }
         return prefill;
     }
@@ -311,6 +313,18 @@ public final class CudaForward implements Forward, AutoCloseable {
     /** cuBLAS 13 on the engine's stream, or null where it cannot be used (see {@link #prefillDescription}). */
     Cublas cublas() {
         return cublas;
+    }
+
+    /** The batched paths' GEMMs and gathers over the weights (their dequantisation scratch included); needs cuBLAS. */
+    synchronized MatrixKernels matrices() {
+        if (cublas == null) {
+            throw new IllegalStateException("batched matmuls need cuBLAS 13: " + prefillDescription());
+        }
+        if (matrices == null) {
+            context.makeCurrent();
+            matrices = new MatrixKernels(context, cublas, weights);
+        }
+        return matrices;
     }
 
     private CUgraphExec capture(CudaKvCache kv) {
@@ -387,6 +401,10 @@ public final class CudaForward implements Forward, AutoCloseable {
         if (prefill != null) {
             prefill.close();
             prefill = null;
+        }
+        if (matrices != null) {
+            matrices.close();
+            matrices = null;
         }
         if (cublas != null) {
             cublas.close();

@@ -65,7 +65,7 @@ class CudaKernelsTest {
         DeviceBuffer gb = g == null ? null : DeviceBuffer.ofFloats(g);
         DeviceBuffer bb = b == null ? null : DeviceBuffer.ofFloats(b);
         DeviceBuffer out = DeviceBuffer.allocate(4L * rows);
-        new Gemv(context).project(wb, xb, gb, 1e-5f, bb, out, rows, k);
+        new Gemv(context).project(DeviceMatrix.bf16(wb, rows, k), xb, gb, 1e-5f, bb, out, rows, k);
         context.synchronize();
         assertThat(error(out.downloadFloats(), Gemv.reference(w, x, g, 1e-5f, b, rows, k))).isLessThan(1e-5);
         free(wb, xb, gb, bb, out);
@@ -84,7 +84,7 @@ class CudaKernelsTest {
         DeviceBuffer xb = DeviceBuffer.ofFloats(x);
         DeviceBuffer out = DeviceBuffer.ofFloats(residual);
         try {
-            new Gemv(context).addProjection(wb, xb, out, rows, k);
+            new Gemv(context).addProjection(DeviceMatrix.bf16(wb, rows, k), xb, out, rows, k);
         } finally {
             Gemv.residualOneRowPerWarp = saved;
         }
@@ -105,7 +105,7 @@ class CudaKernelsTest {
         DeviceBuffer xb = DeviceBuffer.ofFloats(x);
         DeviceBuffer gb = DeviceBuffer.ofFloats(g);
         DeviceBuffer out = DeviceBuffer.allocate(4L * rows);
-        new Gemv(context).swiglu(wb, xb, gb, 1e-5f, out, rows, k);
+        new Gemv(context).swiglu(DeviceMatrix.bf16(wb, 2 * rows, k), xb, gb, 1e-5f, out, rows, k);
         context.synchronize();
         assertThat(error(out.downloadFloats(), Gemv.referenceSwiglu(w, x, g, 1e-5f, rows, k))).isLessThan(1e-5);
         free(wb, xb, gb, out);
@@ -184,7 +184,7 @@ class CudaKernelsTest {
         DeviceBuffer values = DeviceBuffer.allocate(4L * capacity * kvDim);
         keys.zero();
         values.zero();
-        new Gemv(context).qkvRope(wBuffer, xBuffer, gBuffer, 1e-5f, bBuffer, q, rows, k, frequencyBuffer, positionBuffer,
+        new Gemv(context).qkvRope(DeviceMatrix.bf16(wBuffer, rows, k), xBuffer, gBuffer, 1e-5f, bBuffer, q, rows, k, frequencyBuffer, positionBuffer,
                 keys, values, heads, kvHeads, headDim, style == RopeStyle.INTERLEAVED);
         context.synchronize();
         assertThat(error(q.downloadFloats(), java.util.Arrays.copyOf(qkv, queryDim))).as("q").isLessThan(2e-5);
