@@ -3,12 +3,13 @@
 //     embedding rows of such a matrix into f32 activations.
 //   dequant_q8_0_split_bf16  v = d · q (exact in f32: ≤ 18 significant bits), hi = bf16(v), lo = bf16(v − hi)
 //   dequant_f16_split_bf16   v = f16 value (11 bits: hi + lo is exact)
-//   dequant_f32_split_bf16   v = f32 value (hi + lo keeps 16–17 of its 24 bits)
+//   dequant_f32_split_bf16   v = f32 value (hi + lo keeps 16 of its 24 bits)
 //                            each writes hi[i] and, when lo is not null, lo[i], i = r · K + k over the rows given
 //   gather_rows_q8_0 / _f16 / _f32   x[t, k] = W[tokens[t], k] as f32 (exact), as prefill.cu's
 //                            embedding_gather_rows does for BF16 tables
 // Why: the GEMMs run BF16 × BF16 with f32 accumulation. A BF16 hi + lo pair of the weight carries
-//   ~17 significant bits (|v − hi − lo| ≤ 2^-18 |v|), so W·x ≈ Whi·xhi + Whi·xlo + Wlo·xhi keeps the
+//   16 significant bits (|v − hi| ≤ 2^-8 |v|, |v − hi − lo| ≤ 2^-16 |v|; exact for f16), so
+//   W·x ≈ Whi·xhi + Whi·xlo + Wlo·xhi keeps the
 //   precision of the f32 decode path (which reads d · q exactly) to ~1e-5, as the hi + lo split of
 //   the activations already does for BF16 weights; F16 would keep only 11 bits of d · q and limit
 //   the range of activations. With lo = null (the "bf16" precision) the weight is rounded to BF16

@@ -17,8 +17,9 @@ import jcuda.driver.CUfunction;
  * columns of out, ldc = m), then W·x ≈ Whi·hi + Whi·lo + Wlo·hi (three GEMMs; Wlo·lo is below f32
  * rounding).
  *
- * <p>Precision: Whi + Wlo carries ~17 significant bits of each weight (|w − Whi − Wlo| ≤ 2^-18 |w|):
- * exact for F16 (11 bits), 2^-18 relative for Q8_0's d · q (up to 18 bits) and F32, so the split
+ * <p>Precision: Whi + Wlo carries 16 significant bits of each weight (|w − Whi| ≤ 2^-8 |w|,
+ * |w − Whi − Wlo| ≤ 2^-16 |w|): exact for F16 (11 bits), within 2^-16 for Q8_0's d · q (up to 18
+ * bits) and F32 — the precision the hi + lo split gives the activations — so the split
  * path keeps matching the f32 decode GEMVs (which read d · q exactly) to ~1e-5, as it does for BF16
  * weights. F16 as the GEMM type would keep only 11 bits of d · q, narrow the activations' range and
  * need F16 activation kernels; BF16 keeps f32's range and the existing activation kernels. With
