@@ -86,9 +86,9 @@ final class MatrixKernels implements AutoCloseable {
         return buffer;
     }
 
-    /** The scratch the non-BF16 matrices of {@code weights} need: their largest piece, a multiple of 8 weights. */
+    /** The scratch the non-BF16 matrices of {@code weights}' GEMMs need: their largest piece, a multiple of 8 weights. */
     static long scratchFor(DeviceWeights weights) {
-        List<DeviceMatrix> all = new ArrayList<>(List.of(weights.embedding, weights.output));
+        List<DeviceMatrix> all = new ArrayList<>(List.of(weights.output)); // the embedding is only gathered
         for (DeviceWeights.Layer layer : weights.layers) {
             all.addAll(List.of(layer.qkv(), layer.wo(), layer.gateUp(), layer.down()));
         }
