@@ -61,12 +61,12 @@ extern "C" __global__ void __launch_bounds__(256) dequant_q8_0_split_bf16(
         l[j] = bf16_rn(v - __uint_as_float((unsigned int) h[j] << 16));
     }
     uint4* hi4 = reinterpret_cast<uint4*>(hi) + 2 * chunk;
-    hi4[0] = make_uint4(h[0] | (h[1] << 16), h[2] | (h[3] << 16), h[4] | (h[5] << 16), h[6] | (h[7] << 16));
-    hi4[1] = make_uint4(h[8] | (h[9] << 16), h[10] | (h[11] << 16), h[12] | (h[13] << 16), h[14] | (h[15] << 16));
+    hi4[0] = make_uint4(h[0] | ((unsigned int) h[1] << 16), h[2] | ((unsigned int) h[3] << 16), h[4] | ((unsigned int) h[5] << 16), h[6] | ((unsigned int) h[7] << 16));
+    hi4[1] = make_uint4(h[8] | ((unsigned int) h[9] << 16), h[10] | ((unsigned int) h[11] << 16), h[12] | ((unsigned int) h[13] << 16), h[14] | ((unsigned int) h[15] << 16));
     if (lo != nullptr) {
         uint4* lo4 = reinterpret_cast<uint4*>(lo) + 2 * chunk;
-        lo4[0] = make_uint4(l[0] | (l[1] << 16), l[2] | (l[3] << 16), l[4] | (l[5] << 16), l[6] | (l[7] << 16));
-        lo4[1] = make_uint4(l[8] | (l[9] << 16), l[10] | (l[11] << 16), l[12] | (l[13] << 16), l[14] | (l[15] << 16));
+        lo4[0] = make_uint4(l[0] | ((unsigned int) l[1] << 16), l[2] | ((unsigned int) l[3] << 16), l[4] | ((unsigned int) l[5] << 16), l[6] | ((unsigned int) l[7] << 16));
+        lo4[1] = make_uint4(l[8] | ((unsigned int) l[9] << 16), l[10] | ((unsigned int) l[11] << 16), l[12] | ((unsigned int) l[13] << 16), l[14] | ((unsigned int) l[15] << 16));
     }
 }
 

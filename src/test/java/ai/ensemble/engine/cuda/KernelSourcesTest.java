@@ -68,6 +68,17 @@ class KernelSourcesTest {
             assertThat(CudaContext.waitsOnPredecessor(Files.readString(PTX.resolve(kernel[0] + ".ptx")), kernel[1]))
                     .as("%s in %s.ptx waits (griddepcontrol.wait)", kernel[1], kernel[0]).isTrue();
         }
+        for (String type : new String[] {"f16", "f32"}) { // the other weight types' decode GEMVs wait too
+            for (String suffix : new String[] {"", "_residual", "_residual_r1", "_swiglu", "_qkv_rope"}) {
+                assertThat(CudaContext.waitsOnPredecessor(Files.readString(PTX.resolve("gemv.ptx")), "gemv_" + type + suffix))
+                        .as("gemv_%s%s waits", type, suffix).isTrue();
+            }
+        }
+        for (String suffix : new String[] {"", "_residual", "_residual_r1", "_swiglu", "_qkv_rope"}) {
+            assertThat(CudaContext.waitsOnPredecessor(Files.readString(PTX.resolve("gemv_q8.ptx")), "gemv_q8_0" + suffix))
+                    .as("gemv_q8_0%s waits", suffix).isTrue();
+        }
+        assertThat(CudaContext.waitsOnPredecessor(Files.readString(PTX.resolve("dequant.ptx")), "gather_rows_q8_0")).isFalse();
         assertThat(CudaContext.waitsOnPredecessor(Files.readString(PTX.resolve("attention.ptx")), "attention_prefill")).isFalse();
         assertThat(CudaContext.waitsOnPredecessor(Files.readString(PTX.resolve("embedding.ptx")), "embedding_gather")).isFalse();
         assertThat(CudaContext.waitsOnPredecessor(Files.readString(PTX.resolve("gemv.ptx")), "no_such_kernel")).isFalse();
