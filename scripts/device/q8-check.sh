@@ -7,7 +7,7 @@
 #   .device/jre (../shared/device/make-jre.sh .device/jre), .device/lib (jcuda, jcuda-natives,
 #   junit-platform-console-standalone.jar, assertj-core), .device/classes = target/classes,
 #   .device/test-classes = target/test-classes (./mvnw -B -ntp -o -q test-compile first).
-# Run: device run, carry [".device"], command: bash scripts/device/q8-check.sh   (BENCH=0 skips the benchmark)
+# Run: device run, carry [".device"], command: bash scripts/device/q8-check.sh   (BENCH=0 skips the benchmark; SERVING=1 adds continuous batching with Q8_0 weights)
 set -uo pipefail
 export LD_LIBRARY_PATH=/usr/local/cuda/lib64${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 OUT=${OUT:-/tmp/out}
@@ -28,5 +28,5 @@ junit --select-package ai.ensemble.engine.cuda 2>&1 | tee "$OUT/cuda-tests.txt" 
 echo "cuda junit exit: ${PIPESTATUS[0]}"
 if [ "${BENCH:-1}" != 0 ]; then
   echo "== 3. CudaBench, BF16 and Q8_0 weights"
-  $java -cp ".device/classes:.device/lib/*" ai.ensemble.engine.cuda.CudaBench "$OUT/cuda-bench-q8.json" tokens=256 q8 2>&1 | tee "$OUT/cuda-bench-q8.txt"
+  $java -cp ".device/classes:.device/lib/*" ai.ensemble.engine.cuda.CudaBench "$OUT/cuda-bench-q8.json" tokens=256 q8 ${SERVING:+q8-serving} 2>&1 | tee "$OUT/cuda-bench-q8.txt"
 fi

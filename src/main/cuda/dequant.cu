@@ -7,6 +7,8 @@
 //                            each writes hi[i] and, when lo is not null, lo[i], i = r · K + k over the rows given
 //   gather_rows_q8_0 / _f16 / _f32   x[t, k] = W[tokens[t], k] as f32 (exact), as prefill.cu's
 //                            embedding_gather_rows does for BF16 tables
+//   join_split_bf16          x[i] = hi[i] + lo[i] (lo may be null) as f32, exact: the activations of a
+//                            few rows back in f32 for the decode GEMVs (MatrixKernels' small batches)
 // Why: the GEMMs run BF16 × BF16 with f32 accumulation. A BF16 hi + lo pair of the weight carries
 //   16 significant bits (|v − hi| ≤ 2^-8 |v|, |v − hi − lo| ≤ 2^-16 |v|; exact for f16), so
 //   W·x ≈ Whi·xhi + Whi·xlo + Wlo·xhi keeps the
@@ -18,7 +20,8 @@
 // Shapes: Q (rows, K) int8 and S (rows, K/32) f16 of the rows to decode (the host offsets both);
 //         W16 (n) f16, W32 (n) f32; hi, lo (n) bf16 (n = rows · K); tokens (T) int32; x (T, K) f32.
 // Launch: dequant_q8_0_*: grid ceil(rows · K / 16 / 256), block 256 (a thread per 16 quants);
-//         dequant_f16_* / f32_*: grid ceil(n / 256), block 256;  gather_rows_*: grid (ceil(K / 256), T), block 256.
+//         dequant_f16_* / f32_*, join_split_bf16: grid ceil(n / 256), block 256;
+//         gather_rows_*: grid (ceil(K / 256), T), block 256.
 // Compile: nvcc -ptx -arch=sm_90 -O3 src/main/cuda/dequant.cu -o dequant.ptx (scripts/build-kernels.sh).
 // CPU reference: MatrixKernels.referenceSplit (bf16 bits of hi and lo, bit for bit), DeviceMatrix.decode (gather).
 
@@ -109,5 +112,17 @@ extern "C" __global__ void gather_rows_f32(const float* W, const int* tokens, fl
     int t = blockIdx.y;
     if (k < K) {
         x[(long long) t * K + k] = W[(long long) tokens[t] * K + k];
+    }
+}
+
+extern "C" __global__ void __launch_bounds__(256) join_split_bf16(
+        const unsigned short* hi, const unsigned short* lo, int n, float* x) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < n) {
+        float v = __uint_as_float((unsigned int) hi[i] << 16);
+        if (lo != nullptr) {
+            v += __uint_as_float((unsigned int) lo[i] << 16);
+        }
+        x[i] = v;
     }
 }

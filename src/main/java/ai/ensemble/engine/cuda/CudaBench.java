@@ -38,9 +38,10 @@ import static jcuda.driver.JCudaDriver.cuStreamEndCapture;
  *
  * <pre>
  * java --enable-native-access=ALL-UNNAMED -cp classes:jcuda.jar:jcuda-natives.jar \
- *     ai.ensemble.engine.cuda.CudaBench OUT.json [tokens=256] [models=llama-3.2-1b,llama-3.1-8b] [decode-only] [q8 | types=bf16,q8_0]
+ *     ai.ensemble.engine.cuda.CudaBench OUT.json [tokens=256] [models=llama-3.2-1b,llama-3.1-8b] [decode-only] [q8 | types=bf16,q8_0] [q8-serving]
  * </pre>
- * {@code q8} is {@code types=bf16,q8_0}: each model is measured with BF16 weights, then Q8_0 weights.
+ * {@code q8} is {@code types=bf16,q8_0}: each model is measured with BF16 weights, then Q8_0 weights;
+ * continuous batching runs for BF16 only unless {@code q8-serving} is given.
  */
 public final class CudaBench {
 
@@ -58,10 +59,11 @@ public final class CudaBench {
     }
 
     private static boolean decodeOnly;
+    private static boolean quantisedServing; // continuous batching with Q8_0 weights too (long: large batches dequantise every step)
 
     public static void main(String[] args) throws IOException {
         if (args.length < 1) {
-            System.err.println("usage: CudaBench OUT.json [tokens=256] [models=llama-3.2-1b,llama-3.1-8b] [decode-only] [q8 | types=bf16,q8_0]");
+            System.err.println("usage: CudaBench OUT.json [tokens=256] [models=llama-3.2-1b,llama-3.1-8b] [decode-only] [q8 | types=bf16,q8_0] [q8-serving]");
             System.exit(2);
         }
         Path out = Path.of(args[0]);
@@ -79,6 +81,8 @@ public final class CudaBench {
                 }).toList();
             } else if (arg.startsWith("tokens=")) {
                 tokens = Integer.parseInt(arg.substring(7));
+            } else if (arg.equals("q8-serving")) {
+                quantisedServing = true;
             } else if (arg.equals("decode-only")) {
                 decodeOnly = true;
             } else if (arg.startsWith("models=")) {
@@ -183,8 +187,8 @@ public final class CudaBench {
                         + ", \"programmatic_dependent_launch\": " + CudaContext.programmaticLaunch
                         + ", \"decode_tokens_per_second_pdl_" + (flippedPdl ? "on" : "off") + "\": " + round(flippedTokensPerSecond) + "}";
             }
-            String serving = type == TensorType.BF16 ? serving(forward, tokensPerSecond)
-                    : "{\"skipped\": \"BF16 weights only (a Q8_0 step decodes each matrix to BF16 before its GEMM)\"}";
+            String serving = type == TensorType.BF16 || quantisedServing ? serving(forward, tokensPerSecond)
+                    : "{\"skipped\": \"BF16 weights only unless q8-serving is given\"}";
             String gemvs = gemvShapes(context, weights, bandwidth);
             String prefill = prefill(context, forward, weights, 512, peakFlops);
             return "    {\"model\": \"" + model + "\", \"weights\": \"" + type.name().toLowerCase(Locale.ROOT) + "\", \"dim\": " + config.dim() + ", \"hidden_dim\": " + config.hiddenDim()

@@ -25,8 +25,14 @@ import jcuda.driver.CUfunction;
  * need F16 activation kernels; BF16 keeps f32's range and the existing activation kernels. With
  * {@link CudaPrefill.Precision#BF16} (lo null) the weight is rounded to BF16 once, one GEMM, as the
  * activations are. The cost: decoding writes 4 bytes per weight (2 without lo) and the GEMMs read
- * them back, so a batched decode step over Q8_0 weights moves several times the bytes of the
- * BF16 one; a GEMM reading Q8_0 directly would avoid that.
+ * them back, so a step moves ~9 bytes per Q8_0 weight (SPLIT) where a BF16 one reads 2.
+ *
+ * <p>Small batches: with at most {@link #GEMV_ROWS} rows (batched decode of a few sequences, short
+ * prompts) a non-BF16 matrix is not decoded; each row runs the decode GEMV ({@link Gemv}, which reads
+ * the type directly, ~1.06 bytes per Q8_0 weight) on its activations joined back to f32 (hi + lo,
+ * exact: dequant.cu's join_split_bf16), so n rows read the matrix n times. Same precision as the GEMM
+ * path (the f32 value of hi + lo against the exact weights). A GEMM kernel reading Q8_0 for every n
+ * would be the next step.
  *
  * <p>One instance per {@link CudaForward} ({@link CudaForward#matrices}): its scratch is shared by the
  * forward's prefill and the batch decoder, whose calls never overlap (the scheduler's steps hold the
@@ -38,6 +44,10 @@ final class MatrixKernels implements AutoCloseable {
 
     /** Most weights decoded at once: 128 MiB of scratch (hi + lo). */
     static final long SCRATCH_ELEMENTS = 32L << 20;
+    /** Up to this many rows a non-BF16 matmul runs as one decode GEMV per row (see the class comment). */
+    static final int GEMV_ROWS = 4;
+    /** Whether the small-batch GEMV path is used (tests and benchmarks switch it off to compare). */
+    static volatile boolean smallBatchGemv = true;
 
     private final CudaContext context;
     private final Cublas cublas;
@@ -48,17 +58,25 @@ final class MatrixKernels implements AutoCloseable {
     private final CUfunction dequantQ8;
     private final CUfunction dequantF16;
     private final CUfunction dequantF32;
+    private final CUfunction join;
+    private final Gemv gemv;
     private final long scratchElements;
+    private final long pieceElements;
     private final List<DeviceBuffer> buffers = new ArrayList<>();
     private DeviceBuffer scratchHi; // (scratchElements) bf16, null when every matrix is BF16
     private DeviceBuffer scratchLo;
+    private DeviceBuffer joined;    // (GEMV_ROWS, largest cols) f32: small batches' activations, null for BF16 models
 
     /** For the matrices of {@code weights}; {@code cublas} may be null where only gathers and decodes are used (tests). */
     MatrixKernels(CudaContext context, Cublas cublas, DeviceWeights weights) {
-        this(context, cublas, scratchFor(weights));
+        this(context, cublas, scratchFor(weights, SCRATCH_ELEMENTS), SCRATCH_ELEMENTS, widestFor(weights));
     }
 
-    MatrixKernels(CudaContext context, Cublas cublas, long scratchElements) {
+    /**
+     * With {@code scratchElements} of scratch (0: BF16 matrices only), pieces of at most {@code pieceElements}
+     * weights (tests make it small), and small-batch activations of up to {@code widest} columns (0: none).
+     */
+    MatrixKernels(CudaContext context, Cublas cublas, long scratchElements, long pieceElements, int widest) {
         this.context = context;
         this.cublas = cublas;
         this.gatherBf16 = context.function("prefill", "embedding_gather_rows");
@@ -68,15 +86,21 @@ final class MatrixKernels implements AutoCloseable {
         this.dequantQ8 = context.function("dequant", "dequant_q8_0_split_bf16");
         this.dequantF16 = context.function("dequant", "dequant_f16_split_bf16");
         this.dequantF32 = context.function("dequant", "dequant_f32_split_bf16");
+        this.join = context.function("dequant", "join_split_bf16");
+        this.gemv = new Gemv(context);
         this.scratchElements = scratchElements;
-        if (scratchElements > 0) {
-            try {
+        this.pieceElements = pieceElements;
+        try {
+            if (scratchElements > 0) {
                 scratchHi = allocate(2 * scratchElements);
                 scratchLo = allocate(2 * scratchElements);
-            } catch (RuntimeException e) {
-                close();
-                throw e;
             }
+            if (widest > 0) {
+                joined = allocate(4L * GEMV_ROWS * widest);
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
         }
     }
 
@@ -86,24 +110,44 @@ final class MatrixKernels implements AutoCloseable {
         return buffer;
     }
 
-    /** The scratch the non-BF16 matrices of {@code weights}' GEMMs need: their largest piece, a multiple of 8 weights. */
-    static long scratchFor(DeviceWeights weights) {
-        List<DeviceMatrix> all = new ArrayList<>(List.of(weights.output)); // the embedding is only gathered
+    /** The matrices the batched paths multiply by (the embedding is only gathered). */
+    private static List<DeviceMatrix> gemmMatrices(DeviceWeights weights) {
+        List<DeviceMatrix> all = new ArrayList<>(List.of(weights.output));
         for (DeviceWeights.Layer layer : weights.layers) {
             all.addAll(List.of(layer.qkv(), layer.wo(), layer.gateUp(), layer.down()));
         }
+        return all;
+    }
+
+    /** The scratch the non-BF16 matrices of {@code weights}' GEMMs need: their largest piece, a multiple of 8 weights. */
+    static long scratchFor(DeviceWeights weights, long pieceElements) {
         long most = 0;
-        for (DeviceMatrix matrix : all) {
+        for (DeviceMatrix matrix : gemmMatrices(weights)) {
             if (matrix.type() != TensorType.BF16) {
-                most = Math.max(most, (long) pieceRows(matrix.rows(), matrix.cols()) * matrix.cols());
+                most = Math.max(most, (long) pieceRows(matrix.rows(), matrix.cols(), pieceElements) * matrix.cols());
             }
         }
         return (most + 7) / 8 * 8;
     }
 
+    /** The most columns of a non-BF16 matrix of {@code weights}' GEMMs (0 when all are BF16). */
+    static int widestFor(DeviceWeights weights) {
+        int widest = 0;
+        for (DeviceMatrix matrix : gemmMatrices(weights)) {
+            if (matrix.type() != TensorType.BF16) {
+                widest = Math.max(widest, matrix.cols());
+            }
+        }
+        return widest;
+    }
+
     /** Rows decoded at once: all of them when they fit {@link #SCRATCH_ELEMENTS}, else a multiple of 16 rows that fits. */
     static int pieceRows(int rows, int cols) {
-        long fit = SCRATCH_ELEMENTS / cols;
+        return pieceRows(rows, cols, SCRATCH_ELEMENTS);
+    }
+
+    static int pieceRows(int rows, int cols, long pieceElements) {
+        long fit = pieceElements / cols;
         if (fit >= rows) {
             return rows;
         }
@@ -138,7 +182,21 @@ final class MatrixKernels implements AutoCloseable {
             }
             return;
         }
-        int piece = pieceRows(m, k);
+        if (n <= GEMV_ROWS && smallBatchGemv && joined != null && joined.bytes() >= 4L * n * k) {
+            for (int row = 0; row < n; row++) {
+                DeviceBuffer x = joined.slice(4L * row * k, 4L * k);
+                context.launch(join, (k + 255) / 256, 256, hi.slice(2L * row * k, 2L * k),
+                        lo == null ? null : lo.slice(2L * row * k, 2L * k), k, x);
+                DeviceBuffer y = out.slice(4L * row * m, 4L * m);
+                if (accumulate) {
+                    gemv.addProjection(w, x, y, m, k);
+                } else {
+                    gemv.project(w, x, null, 0f, null, y, m, k);
+                }
+            }
+            return;
+        }
+        int piece = pieceRows(m, k, pieceElements);
         for (int first = 0; first < m; first += piece) {
             int count = Math.min(piece, m - first);
             dense(w, first, count, scratchHi, lo != null ? scratchLo : null);

@@ -185,7 +185,7 @@ class CudaQuantisedKernelsTest {
         MappedTensor w = tensor(type, source);
         float[] values = decoded(w);
         DeviceMatrix wm = upload(w, rows, k);
-        try (MatrixKernels kernels = new MatrixKernels(context, null, 0)) {
+        try (MatrixKernels kernels = new MatrixKernels(context, null, 0, MatrixKernels.SCRATCH_ELEMENTS, 0)) {
             for (int[] range : new int[][] {{0, rows}, {11, 9}}) {
                 int first = range[0];
                 int count = range[1];
@@ -223,7 +223,7 @@ class CudaQuantisedKernelsTest {
         int[] tokens = {277, 0, 299, 5};
         DeviceBuffer tokenBuffer = ints(tokens);
         DeviceBuffer x = DeviceBuffer.allocate(4L * tokens.length * dim);
-        try (MatrixKernels kernels = new MatrixKernels(context, null, 0)) {
+        try (MatrixKernels kernels = new MatrixKernels(context, null, 0, MatrixKernels.SCRATCH_ELEMENTS, 0)) {
             kernels.gatherRows(tm, tokenBuffer, x, tokens.length);
             context.synchronize();
             float[] got = x.downloadFloats();
@@ -237,6 +237,74 @@ class CudaQuantisedKernelsTest {
         context.synchronize();
         assertThat(one.downloadFloats()).isEqualTo(Arrays.copyOfRange(values, 299 * dim, 300 * dim));
         free(tm.buffer(), tokenBuffer, x, one);
+    }
+
+    /**
+     * MatrixKernels.matmul, out (n, m) (+)= (hi + lo) (n, k) · Wᵀ, for every type against a double
+     * reference on the decoded weights and the exact activations hi + lo: n ≤ 4 through the decode GEMVs,
+     * larger n and every n with the GEMV path off through dequantisation in pieces of 96 rows (300 rows:
+     * three whole pieces and a partial one, each writing its columns of out), with and without accumulation.
+     * Bound per output: 1e-4 · Σ|w||x| with lo (f32 sums; BF16 hi + lo of the weight, 2^-16 of each),
+     * 2^-7 · Σ|w||x| without (the weight rounded to BF16 once in the GEMM path).
+     */
+    @ParameterizedTest
+    @EnumSource(value = TensorType.class, names = {"Q8_0", "F16", "F32", "BF16"})
+    void matmulOfEveryTypeMatchesTheReferenceInBothPaths(TensorType type) {
+        int m = 300;
+        int k = 256;
+        MappedTensor w = tensor(type, random(40, m * k, 0.05f));
+        float[] weights = decoded(w);
+        DeviceMatrix wm = upload(w, m, k);
+        long piece = 100L * k;
+        boolean saved = MatrixKernels.smallBatchGemv;
+        try (Cublas cublas = Cublas.open(context.stream());
+             MatrixKernels kernels = new MatrixKernels(context, cublas, MatrixKernels.pieceRows(m, k, piece) * (long) k, piece, k)) {
+            assertThat(MatrixKernels.pieceRows(m, k, piece)).isEqualTo(96);
+            for (int n : new int[] {1, 3, 4, 5, 40}) {
+                for (boolean gemvPath : new boolean[] {true, false}) {
+                    for (boolean split : new boolean[] {true, false}) {
+                        for (boolean accumulate : new boolean[] {false, true}) {
+                            MatrixKernels.smallBatchGemv = gemvPath;
+                            float[] x = random(41 + n, n * k, 1f);
+                            short[][] pair = MatrixKernels.referenceSplit(x);
+                            float[] initial = accumulate ? random(42 + n, n * m, 1f) : new float[n * m];
+                            DeviceBuffer hi = shortBuffer(pair[0]);
+                            DeviceBuffer lo = split ? shortBuffer(pair[1]) : null;
+                            DeviceBuffer out = DeviceBuffer.ofFloats(initial);
+                            kernels.matmul(wm, m, k, hi, lo, out, n, accumulate);
+                            context.synchronize();
+                            float[] got = out.downloadFloats();
+                            for (int row = 0; row < n; row++) {
+                                for (int r = 0; r < m; r++) {
+                                    double sum = 0;
+                                    double magnitude = 0;
+                                    for (int c = 0; c < k; c++) {
+                                        double xv = (double) Bf16.toFloat(pair[0][row * k + c]) + (split ? Bf16.toFloat(pair[1][row * k + c]) : 0);
+                                        sum += weights[r * k + c] * xv;
+                                        magnitude += Math.abs(weights[r * k + c] * xv);
+                                    }
+                                    double expected = initial[row * m + r] + sum;
+                                    double bound = (split ? 1e-4 : 0x1p-7) * magnitude + 1e-6 * Math.abs(expected);
+                                    assertThat(Math.abs(got[row * m + r] - expected))
+                                            .as("%s n %d row %d col %d, gemv path %b, split %b, accumulate %b", type, n, row, r, gemvPath, split, accumulate)
+                                            .isLessThanOrEqualTo(bound);
+                                }
+                            }
+                            free(hi, lo, out);
+                        }
+                    }
+                }
+            }
+        } finally {
+            MatrixKernels.smallBatchGemv = saved;
+        }
+        free(wm.buffer());
+    }
+
+    private static DeviceBuffer shortBuffer(short[] values) {
+        DeviceBuffer buffer = DeviceBuffer.allocate(2L * values.length);
+        buffer.upload(values);
+        return buffer;
     }
 
     private static short[] shorts(DeviceBuffer buffer, int n) {
