@@ -126,8 +126,8 @@ final class DeviceWeights implements AutoCloseable {
     /**
      * Random weights of {@code config}'s shapes made on the device (for benchmarks of real shapes
      * without a file), every matrix in {@code type} (BF16 or Q8_0): a 64 MiB block of random values
-     * (BF16: uniform in ±0.02; Q8_0: uniform int8 quants, with a block of f16 scales uniform in
-     * (0, 0.02/127]) is uploaded once and tiled into every matrix; norms are 1. The numbers are
+     * (BF16: uniform in ±0.02; Q8_0: uniform int8 quants, and a 2 MiB block of f16 scales uniform
+     * in [0.001, 0.02]/127) is uploaded once and tiled into every matrix; norms are 1. The numbers are
      * noise; the memory traffic is the real model's.
      */
     static DeviceWeights random(ModelConfig config, long seed) {
