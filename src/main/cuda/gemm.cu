@@ -1,6 +1,7 @@
 // Op: the GEMM of prefill and batched decode on the tensor cores, for hosts without cuBLAS 13:
 //   C (n, m) f32 row-major = (accumulate ? C : 0) + X (n, k) · Wᵀ, with W (m, k) and X (n, k) BF16
-//   row-major (the same contract as Cublas.matmulRowMajor, so CudaPrefill and BatchDecoder take either).
+//   row-major, C's rows ldc ≥ m floats apart (the same contract as Cublas.matmulRowMajor, so the
+//   batched paths take either, see Gemm.java).
 // Shapes: k a multiple of 8 (16-byte loads); m, n any (partial tiles are zero-padded and masked).
 // Launch: grid (ceil(m / 64), ceil(n / 64)), block 128 (4 warps).
 // Why this shape: a block computes a 64 × 64 tile of C; per step of 32 along k it stages the X and W
@@ -38,7 +39,7 @@ __device__ __forceinline__ void stage(__nv_bfloat16 (*tile)[BK + PAD], const __n
 }
 
 extern "C" __global__ void __launch_bounds__(128) gemm_bf16_tc(
-        const __nv_bfloat16* W, const __nv_bfloat16* X, float* C, int m, int n, int k, int accumulate) {
+        const __nv_bfloat16* W, const __nv_bfloat16* X, float* C, int m, int n, int k, int ldc, int accumulate) {
     __shared__ __align__(32) __nv_bfloat16 xs[BM][BK + PAD];
     __shared__ __align__(32) __nv_bfloat16 ws[BN][BK + PAD];
     __shared__ __align__(32) float cs[BM][BN + 4];
@@ -92,7 +93,7 @@ extern "C" __global__ void __launch_bounds__(128) gemm_bf16_tc(
         int token = firstToken + r;
         int output = firstOutput + c;
         if (token < n && output < m) {
-            float* target = C + (long long) token * m + output;
+            float* target = C + (long long) token * ldc + output;
             *target = accumulate ? *target + cs[r][c] : cs[r][c];
         }
     }

@@ -38,7 +38,7 @@ import ai.ensemble.engine.tokenizer.Tokenizers;
  * or {@code demo} (the synthesised random-weight model), answering conversations with streamed
  * text. This class and its records are the engine's public surface; everything else is internal.
  *
- * <p>The model runs on the GPU ({@code cuda}, BF16 weights) where one is usable, else on the CPU.
+ * <p>The model runs on the GPU ({@code cuda}: BF16, F16, Q8_0 or F32 weight matrices) where one is usable, else on the CPU.
  *
  * <p>How generations share the model:
  * <ul>

@@ -39,7 +39,7 @@ final class BatchDecoder implements BatchScheduler.StepRunner {
     private final CudaForward forward;
     private final CudaContext context;
     private final DeviceWeights weights;
-    private final Gemm gemm;
+    private final MatrixKernels matrices;
     private final ModelConfig config;
     final int maxBatch;
     final int blockSize;
@@ -50,7 +50,6 @@ final class BatchDecoder implements BatchScheduler.StepRunner {
     private final int queryDim;
     private final int kvDim;
     private final long poolRows;
-    private final CUfunction gather;
     private final CUfunction rmsnorm;
     private final CUfunction swiglu;
     private final CUfunction rope;
@@ -81,10 +80,10 @@ final class BatchDecoder implements BatchScheduler.StepRunner {
         this.forward = forward;
         this.context = forward.context();
         this.weights = forward.weights();
-        this.gemm = forward.gemm();
-        if (gemm == null) {
+        if (forward.gemm() == null) {
             throw new IllegalStateException("batched decode needs a GEMM: " + forward.prefillDescription());
         }
+        this.matrices = forward.matrices();
         this.config = weights.config;
         this.maxBatch = ceilPowerOfTwo(maxBatch);
         this.blockSize = blockSize;
@@ -96,7 +95,6 @@ final class BatchDecoder implements BatchScheduler.StepRunner {
         this.kvDim = config.kvHeads() * config.headDim();
         this.poolRows = (long) blocks * blockSize;
         context.makeCurrent();
-        this.gather = context.function("prefill", "embedding_gather_rows");
         this.rmsnorm = context.function("prefill", "rmsnorm_split_bf16");
         this.swiglu = context.function("prefill", "swiglu_split_bf16");
         this.rope = context.function("paged", "rope_kv_paged");
@@ -261,7 +259,7 @@ final class BatchDecoder implements BatchScheduler.StepRunner {
         float scale = (float) (1.0 / Math.sqrt(config.headDim()));
         int ropeThreads = (config.heads() + config.kvHeads()) * config.headDim() / 2 + kvDim;
         long layerBytes = 4L * poolRows * kvDim;
-        context.launch2d(gather, (dim + 255) / 256, n, 256, weights.embedding, tokens, x, dim);
+        matrices.gatherRows(weights.embedding, tokens, x, n);
         for (int l = 0; l < config.layers(); l++) {
             DeviceWeights.Layer layer = weights.layers.get(l);
             DeviceBuffer keys = keyPool.slice(l * layerBytes, layerBytes);
@@ -286,11 +284,8 @@ final class BatchDecoder implements BatchScheduler.StepRunner {
         argmax.launchRows(logits, config.vocabSize(), outs, next, null);
     }
 
-    private void matmul(DeviceBuffer w, int m, int k, DeviceBuffer out, int n, boolean accumulate, DeviceBuffer lower) {
-        gemm.matmulRowMajor(w, hi, out, m, n, k, accumulate);
-        if (lower != null) {
-            gemm.matmulRowMajor(w, lower, out, m, n, k, true);
-        }
+    private void matmul(DeviceMatrix w, int m, int k, DeviceBuffer out, int n, boolean accumulate, DeviceBuffer lower) {
+        matrices.matmul(w, m, k, hi, lower, out, n, accumulate); // BF16 as is, other types decoded first (MatrixKernels)
     }
 
     static int ceilPowerOfTwo(int n) {

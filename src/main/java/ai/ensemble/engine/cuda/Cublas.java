@@ -118,14 +118,17 @@ final class Cublas implements Gemm {
      * BF16 row-major: in cuBLAS's column-major terms C(m, n) = op_T(W(k, m)) · X(k, n).
      */
     @Override
-    public void matmulRowMajor(DeviceBuffer w, DeviceBuffer x, DeviceBuffer c, int m, int n, int k, boolean accumulate) {
+    public void matmulRowMajor(DeviceBuffer w, DeviceBuffer x, DeviceBuffer c, int m, int n, int k, int ldc, boolean accumulate) {
+        if (ldc < m) {
+            throw new IllegalArgumentException("ldc " + ldc + " < m " + m);
+        }
         MemorySegment beta = accumulate ? one : zero; // a local: invokeExact needs the static type MemorySegment
         int status;
         try {
             status = (int) gemmEx.invokeExact(handle, CUBLAS_OP_T, CUBLAS_OP_N, m, n, k,
                     one, MemorySegment.ofAddress(address(w.pointer())), CUDA_R_16BF, k,
                     MemorySegment.ofAddress(address(x.pointer())), CUDA_R_16BF, k,
-                    beta, MemorySegment.ofAddress(address(c.pointer())), CUDA_R_32F, m,
+                    beta, MemorySegment.ofAddress(address(c.pointer())), CUDA_R_32F, ldc,
                     CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT);
         } catch (Throwable e) {
             throw new IllegalStateException("cublasGemmEx failed: " + e, e);

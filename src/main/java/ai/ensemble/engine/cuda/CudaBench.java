@@ -11,6 +11,7 @@ import java.util.Locale;
 import ai.ensemble.engine.model.ModelConfig;
 import ai.ensemble.engine.model.RopeScaling;
 import ai.ensemble.engine.model.RopeStyle;
+import ai.ensemble.engine.tensor.TensorType;
 import jcuda.driver.CUevent;
 import jcuda.driver.CUgraph;
 import jcuda.driver.CUgraphExec;
@@ -29,15 +30,18 @@ import static jcuda.driver.JCudaDriver.cuStreamBeginCapture;
 import static jcuda.driver.JCudaDriver.cuStreamEndCapture;
 
 /**
- * Batch-1 decode speed of the cuda backend on random BF16 weights with the exact shapes of
- * Llama-3.2-1B and Llama-3.1-8B, made directly in GPU memory, against the HBM roofline: weight
- * bytes per token ÷ the device-to-device copy bandwidth measured here (a copy reads and writes each
- * byte: 2 · bytes / time). Also times each decode GEMV shape alone. Writes JSON.
+ * Batch-1 decode speed of the cuda backend on random weights (BF16, and with {@code q8} Q8_0 too)
+ * with the exact shapes of Llama-3.2-1B and Llama-3.1-8B, made directly in GPU memory, against the
+ * HBM roofline: weight bytes per token as stored (Q8_0: 34 per 32 weights) ÷ the device-to-device
+ * copy bandwidth measured here (a copy reads and writes each byte: 2 · bytes / time). Also times
+ * each decode GEMV shape alone, prefill, and (BF16 only) continuous batching. Writes JSON.
  *
  * <pre>
  * java --enable-native-access=ALL-UNNAMED -cp classes:jcuda.jar:jcuda-natives.jar \
- *     ai.ensemble.engine.cuda.CudaBench OUT.json [tokens=256] [models=llama-3.2-1b,llama-3.1-8b]
+ *     ai.ensemble.engine.cuda.CudaBench OUT.json [tokens=256] [models=llama-3.2-1b,llama-3.1-8b] [decode-only] [q8 | types=bf16,q8_0] [q8-serving]
  * </pre>
+ * {@code q8} is {@code types=bf16,q8_0}: each model is measured with BF16 weights, then Q8_0 weights;
+ * continuous batching runs for BF16 only unless {@code q8-serving} is given.
  */
 public final class CudaBench {
 
@@ -55,18 +59,30 @@ public final class CudaBench {
     }
 
     private static boolean decodeOnly;
+    private static boolean quantisedServing; // continuous batching with Q8_0 weights too (long: large batches dequantise every step)
 
     public static void main(String[] args) throws IOException {
         if (args.length < 1) {
-            System.err.println("usage: CudaBench OUT.json [tokens=256] [models=llama-3.2-1b,llama-3.1-8b]");
+            System.err.println("usage: CudaBench OUT.json [tokens=256] [models=llama-3.2-1b,llama-3.1-8b] [decode-only] [q8 | types=bf16,q8_0] [q8-serving]");
             System.exit(2);
         }
         Path out = Path.of(args[0]);
         int tokens = 256;
         List<String> models = List.of("llama-3.2-1b", "llama-3.1-8b");
+        List<TensorType> types = List.of(TensorType.BF16);
         for (String arg : Arrays.copyOfRange(args, 1, args.length)) {
-            if (arg.startsWith("tokens=")) {
+            if (arg.equals("q8")) {
+                types = List.of(TensorType.BF16, TensorType.Q8_0);
+            } else if (arg.startsWith("types=")) {
+                types = Arrays.stream(arg.substring(6).split(",")).map(t -> switch (t.toLowerCase(Locale.ROOT)) {
+                    case "bf16" -> TensorType.BF16;
+                    case "q8", "q8_0" -> TensorType.Q8_0;
+                    default -> throw new IllegalArgumentException("types are bf16 and q8_0, not " + t);
+                }).toList();
+            } else if (arg.startsWith("tokens=")) {
                 tokens = Integer.parseInt(arg.substring(7));
+            } else if (arg.equals("q8-serving")) {
+                quantisedServing = true;
             } else if (arg.equals("decode-only")) {
                 decodeOnly = true;
             } else if (arg.startsWith("models=")) {
@@ -96,13 +112,15 @@ public final class CudaBench {
                     case "llama-3.1-8b" -> llama31_8b();
                     default -> throw new IllegalArgumentException("unknown model " + name);
                 };
-                results.add(model(context, name, config, tokens, bandwidth, peakFlops));
+                for (TensorType type : types) {
+                    results.add(model(context, name, config, type, tokens, bandwidth, peakFlops));
+                }
             }
             String json = "{\n  \"device\": \"" + context.deviceName() + "\",\n  \"driver\": " + context.driverVersion()
                     + ",\n  \"copy_bandwidth_gb_s\": " + round(bandwidth / 1e9)
                     + ",\n  \"cublas_bf16_peak_tflop_s\": " + round(peakFlops / 1e12)
                     + ",\n  \"tensor_core_gemm_fallback_tflop_s\": " + round(tensorCoreFlops / 1e12)
-                    + ",\n  \"method\": \"batch 1, BF16 weights, f32 activations and KV cache, one CUDA graph per decode step"
+                    + ",\n  \"method\": \"batch 1, BF16 (or Q8_0) weights, f32 activations and KV cache, one CUDA graph per decode step"
                     + " replayed back to back (greedy argmax on the GPU feeds the next step), positions 0.." + (tokens - 1)
                     + " after a warm-up; roofline = copy bandwidth / weight bytes per token\""
                     + ",\n  \"models\": [\n" + String.join(",\n", results) + "\n  ]\n}\n";
@@ -112,8 +130,10 @@ public final class CudaBench {
         }
     }
 
-    private static String model(CudaContext context, String name, ModelConfig config, int tokens, double bandwidth, double peakFlops) {
-        try (DeviceWeights weights = DeviceWeights.random(config, 42);
+    private static String model(CudaContext context, String model, ModelConfig config, TensorType type, int tokens, double bandwidth,
+                                double peakFlops) {
+        String name = type == TensorType.BF16 ? model : model + " " + type.name().toLowerCase(Locale.ROOT);
+        try (DeviceWeights weights = DeviceWeights.random(config, type, 42);
              CudaForward forward = new CudaForward(context, weights)) {
             CudaKvCache cache = (CudaKvCache) forward.newCache(tokens + 1);
             // the residual GEMV variant is read at capture: time the other one on a cache of its own first
@@ -167,15 +187,16 @@ public final class CudaBench {
             System.out.printf(Locale.ROOT, "%s (residual GEMV rows per warp %d, programmatic dependent launch %s): %.1f tok/s (%.3f ms/token), %.2f GB of weights per token, roofline %.1f tok/s: %.1f%%%n",
                     name, Gemv.residualOneRowPerWarp ? 1 : 2, CudaContext.programmaticLaunch ? "on" : "off", tokensPerSecond, 1e3 / tokensPerSecond, bytes / 1e9, roofline, 100 * tokensPerSecond / roofline);
             if (decodeOnly) {
-                return "    {\"model\": \"" + name + "\", \"gemv\": [" + gemvShapes(context, weights, bandwidth) + "], \"decode_tokens_per_second\": " + round(tokensPerSecond)
+                return "    {\"model\": \"" + model + "\", \"weights\": \"" + type.name().toLowerCase(Locale.ROOT) + "\", \"gemv\": [" + gemvShapes(context, weights, bandwidth) + "], \"decode_tokens_per_second\": " + round(tokensPerSecond)
                         + ", \"fraction_of_roofline\": " + round(tokensPerSecond / roofline)
                         + ", \"programmatic_dependent_launch\": " + CudaContext.programmaticLaunch
                         + ", \"decode_tokens_per_second_pdl_" + (flippedPdl ? "on" : "off") + "\": " + round(flippedTokensPerSecond) + "}";
             }
-            String serving = serving(forward, tokensPerSecond);
+            String serving = type == TensorType.BF16 || quantisedServing ? serving(forward, tokensPerSecond)
+                    : "{\"skipped\": \"BF16 weights only unless q8-serving is given\"}";
             String gemvs = gemvShapes(context, weights, bandwidth);
             String prefill = prefill(context, forward, weights, 512, peakFlops);
-            return "    {\"model\": \"" + name + "\", \"dim\": " + config.dim() + ", \"hidden_dim\": " + config.hiddenDim()
+            return "    {\"model\": \"" + model + "\", \"weights\": \"" + type.name().toLowerCase(Locale.ROOT) + "\", \"dim\": " + config.dim() + ", \"hidden_dim\": " + config.hiddenDim()
                     + ", \"layers\": " + config.layers() + ", \"heads\": " + config.heads() + ", \"kv_heads\": " + config.kvHeads()
                     + ", \"vocab\": " + config.vocabSize() + ", \"tied_embeddings\": " + config.tiedEmbeddings()
                     + ",\n     \"tokens_timed\": " + tokens + ", \"runs_seconds\": " + Arrays.toString(seconds)
@@ -204,22 +225,21 @@ public final class CudaBench {
         out.zero();
         List<String> rows = new ArrayList<>();
         try {
-            rows.add(timeGemv(context, "qkv+norm", (long) weights.qkvRows() * c.dim() * 2, bandwidth,
+            rows.add(timeGemv(context, "qkv+norm", layer.qkv().bytes(), bandwidth,
                     () -> gemv.project(layer.qkv(), x, layer.attentionNorm(), 1e-5f, null, out, weights.qkvRows(), c.dim())));
             for (boolean oneRow : new boolean[] {!Gemv.residualOneRowPerWarp, Gemv.residualOneRowPerWarp}) {
                 boolean saved = Gemv.residualOneRowPerWarp;
                 Gemv.residualOneRowPerWarp = oneRow;
                 String suffix = oneRow ? " r1" : " r2";
-                rows.add(timeGemv(context, "wo+residual" + suffix, (long) c.dim() * queryDim * 2, bandwidth,
+                rows.add(timeGemv(context, "wo+residual" + suffix, layer.wo().bytes(), bandwidth,
                         () -> gemv.addProjection(layer.wo(), x, out, c.dim(), queryDim)));
-
-                rows.add(timeGemv(context, "down+residual" + suffix, (long) c.dim() * c.hiddenDim() * 2, bandwidth,
+                rows.add(timeGemv(context, "down+residual" + suffix, layer.down().bytes(), bandwidth,
                         () -> gemv.addProjection(layer.down(), x, out, c.dim(), c.hiddenDim())));
                 Gemv.residualOneRowPerWarp = saved;
             }
-            rows.add(timeGemv(context, "gate_up+norm+swiglu", 2L * c.hiddenDim() * c.dim() * 2, bandwidth,
+            rows.add(timeGemv(context, "gate_up+norm+swiglu", layer.gateUp().bytes(), bandwidth,
                     () -> gemv.swiglu(layer.gateUp(), x, layer.ffnNorm(), 1e-5f, out, c.hiddenDim(), c.dim())));
-            rows.add(timeGemv(context, "logits+norm", (long) c.vocabSize() * c.dim() * 2, bandwidth,
+            rows.add(timeGemv(context, "logits+norm", weights.output.bytes(), bandwidth,
                     () -> gemv.project(weights.output, x, weights.outputNorm, 1e-5f, null, out, c.vocabSize(), c.dim())));
             // the other kernels of a decode step, with the bytes they read
             int kvDim = c.kvHeads() * c.headDim();

@@ -225,7 +225,7 @@ final class CudaContext implements AutoCloseable {
     /**
      * Launches {@code function} on the engine's stream (or records it, while the stream is being
      * captured into a graph). Arguments: {@link DeviceBuffer} or {@link CUdeviceptr} for pointers,
-     * null for a null pointer, Integer and Float for scalars.
+     * null for a null pointer, Integer, Long (long long) and Float for scalars.
      */
     void launch(CUfunction function, int grid, int block, Object... arguments) {
         launch2d(function, grid, 1, block, arguments);
@@ -248,6 +248,7 @@ final class CudaContext implements AutoCloseable {
                 case DeviceBuffer buffer -> Pointer.to(buffer.pointer());
                 case CUdeviceptr pointer -> Pointer.to(pointer);
                 case Integer value -> Pointer.to(new int[] {value});
+                case Long value -> Pointer.to(new long[] {value});
                 case Float value -> Pointer.to(new float[] {value});
                 default -> throw new IllegalArgumentException("kernel argument " + i + " of type "
                         + arguments[i].getClass().getSimpleName() + " is not a buffer, int or float");
@@ -288,6 +289,7 @@ final class CudaContext implements AutoCloseable {
                     case DeviceBuffer buffer -> slot.set(JAVA_LONG, 0, Cublas.address(buffer.pointer()));
                     case CUdeviceptr pointer -> slot.set(JAVA_LONG, 0, Cublas.address(pointer));
                     case Integer value -> slot.set(JAVA_INT, 0, value);
+                    case Long value -> slot.set(JAVA_LONG, 0, value);
                     case Float value -> slot.set(JAVA_FLOAT, 0, value);
                     default -> throw new IllegalArgumentException("kernel argument " + i + " of type "
                             + arguments[i].getClass().getSimpleName() + " is not a buffer, int or float");

@@ -21,7 +21,8 @@ import static jcuda.driver.JCudaDriver.cuStreamEndCapture;
 
 /**
  * The Llama-family forward pass on one NVIDIA GPU (Hopper or newer, CUDA 13 driver) through JCuda's
- * driver API, for BF16 weights with f32 activations, accumulation and KV cache. One decode step is
+ * driver API, for BF16, F16, Q8_0 (and F32) weight matrices, a model's types mixed as its file has
+ * them ({@link DeviceWeights}), with f32 activations, accumulation and KV cache. One decode step is
  * 5 kernels per layer (fused-norm QKV GEMV with RoPE and the KV write in its epilogue, attention,
  * wo GEMV + residual, fused-norm gate/up GEMV + SwiGLU, down GEMV + residual) plus embedding, logits
  * and argmax, captured once per cache as a CUDA graph and replayed per token; token and position
@@ -73,8 +74,9 @@ public final class CudaForward implements Forward, AutoCloseable {
     private Gemm gemm;               // cuBLAS 13, or the engine's tensor-core GEMM where it is absent; null for TOKENS
     private String cublasProblem;
     private CudaPrefill prefill;     // made on the first batched prefill
+    private MatrixKernels matrices;  // the GEMMs and gathers of the batched paths, made with the first of them
 
-    /** Uploads {@code weights} (BF16 matrices) to GPU 0. */
+    /** Uploads {@code weights} (BF16, F16, Q8_0 or F32 matrices) to GPU 0. */
     public CudaForward(ModelConfig config, LlamaWeights weights) {
         this(CudaContext.open(0), true, config, null, weights);
     }
@@ -282,7 +284,7 @@ public final class CudaForward implements Forward, AutoCloseable {
                 prefill.close();
                 prefill = null;
             }
-            prefill = new CudaPrefill(context, weights, gemm, wanted);
+            prefill = new CudaPrefill(context, weights, matrices(), wanted);
         }
         return prefill;
     }
@@ -328,6 +330,18 @@ public final class CudaForward implements Forward, AutoCloseable {
     /** The GEMM of prefill and batched decode on the engine's stream; null when prefill runs token by token. */
     Gemm gemm() {
         return gemm;
+    }
+
+    /** The batched paths' GEMMs and gathers over the weights (their dequantisation scratch included); needs a GEMM. */
+    synchronized MatrixKernels matrices() {
+        if (gemm == null) {
+            throw new IllegalStateException("batched matmuls need a GEMM: " + prefillDescription());
+        }
+        if (matrices == null) {
+            context.makeCurrent();
+            matrices = new MatrixKernels(context, gemm, weights);
+        }
+        return matrices;
     }
 
     private CUgraphExec capture(CudaKvCache kv) {
@@ -404,6 +418,10 @@ public final class CudaForward implements Forward, AutoCloseable {
         if (prefill != null) {
             prefill.close();
             prefill = null;
+        }
+        if (matrices != null) {
+            matrices.close();
+            matrices = null;
         }
         if (gemm != null) {
             gemm.close();

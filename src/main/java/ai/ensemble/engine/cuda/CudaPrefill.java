@@ -9,7 +9,8 @@ import jcuda.driver.CUfunction;
 
 /**
  * Batched prefill of up to {@link #capacity} prompt tokens at once: the matmuls of all tokens as
- * cuBLAS GEMMs (BF16 weights × BF16 activations, f32 accumulation and output, {@link Gemm}: cuBLAS or the engine's own), the
+ * cuBLAS GEMMs (BF16 weights × BF16 activations, f32 accumulation and output, {@link Cublas}; other
+ * weight types decoded to BF16 first, {@link MatrixKernels}), the
  * element-wise steps and a causal attention over the cache in src/main/cuda/prefill.cu and
  * attention.cu. Per layer: RMSNorm → qkv GEMM → RoPE + KV write of every position → attention →
  * wo GEMM accumulated into the residual (beta = 1) → RMSNorm → gate/up GEMM → SwiGLU → down GEMM
@@ -26,12 +27,11 @@ final class CudaPrefill implements AutoCloseable {
 
     private final CudaContext context;
     private final DeviceWeights weights;
-    private final Gemm gemm;
+    private final MatrixKernels matrices;
     private final ModelConfig config;
     final int capacity;
     private final int queryDim;
     private final int kvDim;
-    private final CUfunction gather;
     private final CUfunction rmsnorm;
     private final CUfunction swiglu;
     private final CUfunction rope;
@@ -45,10 +45,10 @@ final class CudaPrefill implements AutoCloseable {
     private final DeviceBuffer gateUp; // (capacity, 2 · hiddenDim) f32
     private final List<DeviceBuffer> buffers = new ArrayList<>();
 
-    CudaPrefill(CudaContext context, DeviceWeights weights, Gemm gemm, int capacity) {
+    CudaPrefill(CudaContext context, DeviceWeights weights, MatrixKernels matrices, int capacity) {
         this.context = context;
         this.weights = weights;
-        this.gemm = gemm;
+        this.matrices = matrices;
         this.config = weights.config;
         this.capacity = capacity;
         this.queryDim = config.heads() * config.headDim();
@@ -56,7 +56,6 @@ final class CudaPrefill implements AutoCloseable {
         if (config.headDim() > AttentionDecode.MAX_HEAD_DIM) {
             throw new IllegalArgumentException("attention_prefill handles headDim up to " + AttentionDecode.MAX_HEAD_DIM);
         }
-        this.gather = context.function("prefill", "embedding_gather_rows");
         this.rmsnorm = context.function("prefill", "rmsnorm_split_bf16");
         this.swiglu = context.function("prefill", "swiglu_split_bf16");
         this.rope = context.function("prefill", "rope_kv_prefill");
@@ -100,7 +99,7 @@ final class CudaPrefill implements AutoCloseable {
         float eps = config.rmsNormEps();
         float scale = (float) (1.0 / Math.sqrt(config.headDim()));
         int ropeThreads = (config.heads() + config.kvHeads()) * config.headDim() / 2 + kvDim;
-        context.launch2d(gather, (dim + 255) / 256, count, 256, weights.embedding, tokens, x, dim);
+        matrices.gatherRows(weights.embedding, tokens, x, count);
         for (int l = 0; l < config.layers(); l++) {
             DeviceWeights.Layer layer = weights.layers.get(l);
             context.launch(rmsnorm, count, 256, x, layer.attentionNorm(), eps, hi, lower, dim);
@@ -119,11 +118,8 @@ final class CudaPrefill implements AutoCloseable {
     }
 
     /** out (n, m) (+)= in (n, k) · Wᵀ, in = hi (+ lo). */
-    private void matmul(DeviceBuffer w, int m, int k, DeviceBuffer out, int n, boolean accumulate, DeviceBuffer lower) {
-        gemm.matmulRowMajor(w, hi, out, m, n, k, accumulate);
-        if (lower != null) {
-            gemm.matmulRowMajor(w, lower, out, m, n, k, true);
-        }
+    private void matmul(DeviceMatrix w, int m, int k, DeviceBuffer out, int n, boolean accumulate, DeviceBuffer lower) {
+        matrices.matmul(w, m, k, hi, lower, out, n, accumulate);
     }
 
     /** The residual stream after the last layer for token {@code t} of the last chunk (dim f32). */

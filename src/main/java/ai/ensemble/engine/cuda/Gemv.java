@@ -1,10 +1,15 @@
 package ai.ensemble.engine.cuda;
 
+import java.util.EnumMap;
+import java.util.Map;
+
+import ai.ensemble.engine.tensor.TensorType;
 import jcuda.driver.CUfunction;
 
 /**
- * Host side of src/main/cuda/gemv.cu, the decode matmul (BF16 weights, f32 activations) with the
- * input's RMSNorm and the consumer's step (bias, residual add, SwiGLU) fused in.
+ * Host side of src/main/cuda/gemv.cu (BF16, F16, F32 weights) and gemv_q8.cu (Q8_0), the decode
+ * matmul with f32 activations and the input's RMSNorm and the consumer's step (bias, residual add,
+ * SwiGLU, RoPE + KV write) fused in; the kernel is chosen by the {@link DeviceMatrix}'s type.
  */
 final class Gemv {
 
@@ -12,47 +17,52 @@ final class Gemv {
     static final int ROWS_PER_BLOCK = 8;
     private static final int THREADS = 128;
 
+    /** The five kernels of one weight type. */
+    private record Kernels(CUfunction store, CUfunction residual, CUfunction residualOneRow, CUfunction swiglu, CUfunction qkvRope) {
+        static Kernels of(CudaContext context, String op, String prefix) {
+            return new Kernels(context.function(op, prefix), context.function(op, prefix + "_residual"),
+                    context.function(op, prefix + "_residual_r1"), context.function(op, prefix + "_swiglu"),
+                    context.function(op, prefix + "_qkv_rope"));
+        }
+    }
+
     private final CudaContext context;
-    private final CUfunction store;
-    private final CUfunction residual;
-    private final CUfunction residualOneRow;
+    private final Map<TensorType, Kernels> kernels = new EnumMap<>(TensorType.class);
     /**
      * The residual GEMVs (wo, w_down) with one row per warp (twice the warps in flight) instead of two;
      * read when a decode graph is captured. CudaBench times both.
      */
     static volatile boolean residualOneRowPerWarp = true;
-    private final CUfunction swiglu;
-    private final CUfunction qkvRope;
 
     Gemv(CudaContext context) {
         this.context = context;
-        this.store = context.function("gemv", "gemv_bf16");
-        this.residual = context.function("gemv", "gemv_bf16_residual");
-        this.residualOneRow = context.function("gemv", "gemv_bf16_residual_r1");
-        this.swiglu = context.function("gemv", "gemv_bf16_swiglu");
-        this.qkvRope = context.function("gemv", "gemv_bf16_qkv_rope");
+        kernels.put(TensorType.BF16, Kernels.of(context, "gemv", "gemv_bf16"));
+        kernels.put(TensorType.F16, Kernels.of(context, "gemv", "gemv_f16"));
+        kernels.put(TensorType.F32, Kernels.of(context, "gemv", "gemv_f32"));
+        kernels.put(TensorType.Q8_0, Kernels.of(context, "gemv_q8", "gemv_q8_0"));
     }
 
     /** out (rows) = W (rows, k) · rmsnorm(x, norm) + bias; norm and bias may be null. */
-    void project(DeviceBuffer w, DeviceBuffer x, DeviceBuffer norm, float eps, DeviceBuffer bias, DeviceBuffer out, int rows, int k) {
-        checkK(k);
-        context.launch(store, blocks(rows), THREADS, w, x, norm, eps, bias, out, rows, k);
+    void project(DeviceMatrix w, DeviceBuffer x, DeviceBuffer norm, float eps, DeviceBuffer bias, DeviceBuffer out, int rows, int k) {
+        check(w, rows, k);
+        launch(kernels.get(w.type()).store(), blocks(rows), w, x, norm, eps, bias, out, rows, k);
     }
 
     /** out (rows) += W (rows, k) · x: the residual add of wo and w_down. */
-    void addProjection(DeviceBuffer w, DeviceBuffer x, DeviceBuffer out, int rows, int k) {
-        checkK(k);
+    void addProjection(DeviceMatrix w, DeviceBuffer x, DeviceBuffer out, int rows, int k) {
+        check(w, rows, k);
+        Kernels of = kernels.get(w.type());
         if (residualOneRowPerWarp) {
-            context.launch(residualOneRow, (rows + THREADS / 32 - 1) / (THREADS / 32), THREADS, w, x, out, rows, k);
+            launch(of.residualOneRow(), (rows + THREADS / 32 - 1) / (THREADS / 32), w, x, out, rows, k);
         } else {
-            context.launch(residual, blocks(rows), THREADS, w, x, out, rows, k);
+            launch(of.residual(), blocks(rows), w, x, out, rows, k);
         }
     }
 
     /** out (rows) = silu(G · n) · (U · n), n = rmsnorm(x, norm), W = [G; U] of (2 · rows, k). */
-    void swiglu(DeviceBuffer w, DeviceBuffer x, DeviceBuffer norm, float eps, DeviceBuffer out, int rows, int k) {
-        checkK(k);
-        context.launch(swiglu, blocks(rows), THREADS, w, x, norm, eps, out, rows, k);
+    void swiglu(DeviceMatrix w, DeviceBuffer x, DeviceBuffer norm, float eps, DeviceBuffer out, int rows, int k) {
+        check(w, 2 * rows, k);
+        launch(kernels.get(w.type()).swiglu(), blocks(rows), w, x, norm, eps, out, rows, k);
     }
 
     /**
@@ -61,29 +71,65 @@ final class Gemv {
      * of the caches (capacity, kvHeads · headDim). Same result as {@link #project} then
      * {@link RopeKvWrite} on the original row order.
      */
-    void qkvRope(DeviceBuffer w, DeviceBuffer x, DeviceBuffer norm, float eps, DeviceBuffer bias, DeviceBuffer q,
+    void qkvRope(DeviceMatrix w, DeviceBuffer x, DeviceBuffer norm, float eps, DeviceBuffer bias, DeviceBuffer q,
                  int rows, int k, DeviceBuffer inverseFrequencies, DeviceBuffer position, DeviceBuffer keyCache,
                  DeviceBuffer valueCache, int heads, int kvHeads, int headDim, boolean interleaved) {
-        checkK(k);
+        check(w, rows, k);
         if (headDim % 2 != 0 || rows != (heads + 2 * kvHeads) * headDim) {
             throw new IllegalArgumentException("qkv rows " + rows + " do not match heads " + heads + ", kvHeads " + kvHeads + ", headDim " + headDim);
         }
-        context.launch(qkvRope, blocks(rows), THREADS, w, x, norm, eps, bias, q, rows, k, inverseFrequencies, position,
+        launch(kernels.get(w.type()).qkvRope(), blocks(rows), w, x, norm, eps, bias, q, rows, k, inverseFrequencies, position,
                 keyCache, valueCache, heads, kvHeads, headDim, interleaved ? 1 : 0);
+    }
+
+    /** Launches with W's pointers first: the matrix, or for Q8_0 its quants and its scales. */
+    private void launch(CUfunction function, int grid, DeviceMatrix w, Object... rest) {
+        boolean q8 = w.type() == TensorType.Q8_0;
+        Object[] arguments = new Object[rest.length + (q8 ? 2 : 1)];
+        if (q8) {
+            arguments[0] = w.quants();
+            arguments[1] = w.scales();
+        } else {
+            arguments[0] = w.buffer();
+        }
+        System.arraycopy(rest, 0, arguments, q8 ? 2 : 1, rest.length);
+        context.launch(function, grid, THREADS, arguments);
     }
 
     private static int blocks(int rows) {
         return (rows + ROWS_PER_BLOCK - 1) / ROWS_PER_BLOCK;
     }
 
-    private static void checkK(int k) {
-        if (k % 8 != 0) {
-            throw new IllegalArgumentException("the GEMV reads rows in 16-byte pieces: k must be a multiple of 8, got " + k);
+    private static void check(DeviceMatrix w, int rows, int k) {
+        if (w.rows() != rows || w.cols() != k) {
+            throw new IllegalArgumentException("a GEMV of " + rows + " × " + k + " was given a matrix of " + w.rows() + " × " + w.cols());
+        }
+        if (k % DeviceMatrix.multipleOfCols(w.type()) != 0) { // DeviceMatrix checks this too
+            throw new IllegalArgumentException("the " + w.type() + " GEMV reads rows in 16-byte pieces (whole blocks): k must be a multiple of "
+                    + DeviceMatrix.multipleOfCols(w.type()) + ", got " + k);
         }
     }
 
     /** CPU reference of {@link #project} (bf16 bits in w), in double. */
     static float[] reference(short[] w, float[] x, float[] norm, float eps, float[] bias, int rows, int k) {
+        return reference(bf16Values(w), x, norm, eps, bias, rows, k);
+    }
+
+    /** CPU reference of {@link #swiglu} (bf16 bits in w). */
+    static float[] referenceSwiglu(short[] w, float[] x, float[] norm, float eps, int rows, int k) {
+        return referenceSwiglu(bf16Values(w), x, norm, eps, rows, k);
+    }
+
+    private static float[] bf16Values(short[] w) {
+        float[] values = new float[w.length];
+        for (int i = 0; i < w.length; i++) {
+            values[i] = Bf16.toFloat(w[i]);
+        }
+        return values;
+    }
+
+    /** CPU reference of {@link #project} on decoded weights w (rows, k), in double. */
+    static float[] reference(float[] w, float[] x, float[] norm, float eps, float[] bias, int rows, int k) {
         float[] input = normalised(x, norm, eps);
         float[] out = new float[rows];
         for (int r = 0; r < rows; r++) {
@@ -92,8 +138,8 @@ final class Gemv {
         return out;
     }
 
-    /** CPU reference of {@link #swiglu}: w holds (2 · rows, k) bf16 bits, gate rows first. */
-    static float[] referenceSwiglu(short[] w, float[] x, float[] norm, float eps, int rows, int k) {
+    /** CPU reference of {@link #swiglu}: w holds (2 · rows, k) decoded weights, gate rows first. */
+    static float[] referenceSwiglu(float[] w, float[] x, float[] norm, float eps, int rows, int k) {
         float[] input = normalised(x, norm, eps);
         float[] out = new float[rows];
         for (int r = 0; r < rows; r++) {
@@ -120,10 +166,10 @@ final class Gemv {
         return out;
     }
 
-    private static double dot(short[] w, int row, float[] x, int k) {
+    private static double dot(float[] w, int row, float[] x, int k) {
         double sum = 0;
         for (int i = 0; i < k; i++) {
-            sum += (double) Bf16.toFloat(w[row * k + i]) * x[i];
+            sum += (double) w[row * k + i] * x[i];
         }
         return sum;
     }

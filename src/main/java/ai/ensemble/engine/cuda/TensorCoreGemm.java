@@ -20,11 +20,12 @@ final class TensorCoreGemm implements Gemm {
     }
 
     @Override
-    public void matmulRowMajor(DeviceBuffer w, DeviceBuffer x, DeviceBuffer c, int m, int n, int k, boolean accumulate) {
-        if (k % 8 != 0 || m <= 0 || n <= 0 || k <= 0) {
-            throw new IllegalArgumentException("gemm_bf16_tc needs positive m, n, k and k a multiple of 8; got m=" + m + ", n=" + n + ", k=" + k);
+    public void matmulRowMajor(DeviceBuffer w, DeviceBuffer x, DeviceBuffer c, int m, int n, int k, int ldc, boolean accumulate) {
+        if (k % 8 != 0 || m <= 0 || n <= 0 || k <= 0 || ldc < m) {
+            throw new IllegalArgumentException("gemm_bf16_tc needs positive m, n, k, k a multiple of 8 and ldc ≥ m; got m=" + m
+                    + ", n=" + n + ", k=" + k + ", ldc=" + ldc);
         }
-        context.launch2d(kernel, (m + TILE - 1) / TILE, (n + TILE - 1) / TILE, 128, w, x, c, m, n, k, accumulate ? 1 : 0);
+        context.launch2d(kernel, (m + TILE - 1) / TILE, (n + TILE - 1) / TILE, 128, w, x, c, m, n, k, ldc, accumulate ? 1 : 0);
     }
 
     @Override

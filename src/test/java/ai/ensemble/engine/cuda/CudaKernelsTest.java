@@ -65,7 +65,7 @@ class CudaKernelsTest {
         DeviceBuffer gb = g == null ? null : DeviceBuffer.ofFloats(g);
         DeviceBuffer bb = b == null ? null : DeviceBuffer.ofFloats(b);
         DeviceBuffer out = DeviceBuffer.allocate(4L * rows);
-        new Gemv(context).project(wb, xb, gb, 1e-5f, bb, out, rows, k);
+        new Gemv(context).project(DeviceMatrix.bf16(wb, rows, k), xb, gb, 1e-5f, bb, out, rows, k);
         context.synchronize();
         assertThat(error(out.downloadFloats(), Gemv.reference(w, x, g, 1e-5f, b, rows, k))).isLessThan(1e-5);
         free(wb, xb, gb, bb, out);
@@ -84,7 +84,7 @@ class CudaKernelsTest {
         DeviceBuffer xb = DeviceBuffer.ofFloats(x);
         DeviceBuffer out = DeviceBuffer.ofFloats(residual);
         try {
-            new Gemv(context).addProjection(wb, xb, out, rows, k);
+            new Gemv(context).addProjection(DeviceMatrix.bf16(wb, rows, k), xb, out, rows, k);
         } finally {
             Gemv.residualOneRowPerWarp = saved;
         }
@@ -105,7 +105,7 @@ class CudaKernelsTest {
         DeviceBuffer xb = DeviceBuffer.ofFloats(x);
         DeviceBuffer gb = DeviceBuffer.ofFloats(g);
         DeviceBuffer out = DeviceBuffer.allocate(4L * rows);
-        new Gemv(context).swiglu(wb, xb, gb, 1e-5f, out, rows, k);
+        new Gemv(context).swiglu(DeviceMatrix.bf16(wb, 2 * rows, k), xb, gb, 1e-5f, out, rows, k);
         context.synchronize();
         assertThat(error(out.downloadFloats(), Gemv.referenceSwiglu(w, x, g, 1e-5f, rows, k))).isLessThan(1e-5);
         free(wb, xb, gb, out);
@@ -184,7 +184,7 @@ class CudaKernelsTest {
         DeviceBuffer values = DeviceBuffer.allocate(4L * capacity * kvDim);
         keys.zero();
         values.zero();
-        new Gemv(context).qkvRope(wBuffer, xBuffer, gBuffer, 1e-5f, bBuffer, q, rows, k, frequencyBuffer, positionBuffer,
+        new Gemv(context).qkvRope(DeviceMatrix.bf16(wBuffer, rows, k), xBuffer, gBuffer, 1e-5f, bBuffer, q, rows, k, frequencyBuffer, positionBuffer,
                 keys, values, heads, kvHeads, headDim, style == RopeStyle.INTERLEAVED);
         context.synchronize();
         assertThat(error(q.downloadFloats(), java.util.Arrays.copyOf(qkv, queryDim))).as("q").isLessThan(2e-5);
@@ -295,6 +295,31 @@ class CudaKernelsTest {
         }
         // f32 accumulation of exact bf16 products, in another order than the double reference
         assertThat(error(cb.downloadFloats(), TensorCoreGemm.reference(w, x, c, m, n, k, accumulate))).isLessThan(1e-5);
+        free(wb, xb, cb);
+    }
+
+    /** With ldc: the GEMM of W's rows [40, 140) writes columns [40, 140) of a C 300 wide and nothing else. */
+    @Test
+    void tensorCoreGemmWritesAColumnRangeOfAWiderOutput() {
+        int m = 300;
+        int n = 19;
+        int k = 64;
+        short[] w = bf16(random(22, m * k, 0.5f));
+        short[] x = bf16(random(23, n * k, 1f));
+        float[] c = random(24, n * m, 1f);
+        DeviceBuffer wb = buffer(w);
+        DeviceBuffer xb = buffer(x);
+        DeviceBuffer cb = DeviceBuffer.ofFloats(c);
+        try (TensorCoreGemm gemm = new TensorCoreGemm(context)) {
+            gemm.matmulRowMajor(wb.slice(2L * 40 * k, 2L * 100 * k), xb, cb.slice(4L * 40, cb.bytes() - 4L * 40), 100, n, k, m, true);
+            context.synchronize();
+        }
+        float[] all = TensorCoreGemm.reference(w, x, c, m, n, k, true);
+        float[] expected = c.clone();
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(all, i * m + 40, expected, i * m + 40, 100);
+        }
+        assertThat(error(cb.downloadFloats(), expected)).isLessThan(1e-5);
         free(wb, xb, cb);
     }
 

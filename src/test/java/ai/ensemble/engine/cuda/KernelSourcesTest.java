@@ -34,6 +34,19 @@ class KernelSourcesTest {
         }
     }
 
+    /** An included header is part of the hash: a .cu that includes one hashes differently from the .cu alone. */
+    @Test
+    void kernelsIncludingAHeaderAreHashedWithIt() throws Exception {
+        Path gemv = SOURCES.resolve("gemv.cu");
+        assertThat(includes(gemv)).containsExactly(SOURCES.resolve("gemv_common.cuh"));
+        assertThat(includes(SOURCES.resolve("gemv_q8.cu"))).containsExactly(SOURCES.resolve("gemv_common.cuh"));
+        assertThat(sha256(gemv)).isNotEqualTo(HexFormat.of().formatHex(
+                MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(gemv))));
+        for (Path header : list(SOURCES, ".cuh")) {
+            assertThat(includes(header)).as("%s includes no local header (build-kernels.sh hashes one level)", header).isEmpty();
+        }
+    }
+
     @Test
     void everyPtxHasItsKernelSource() throws Exception {
         for (Path ptx : list(PTX, ".ptx")) {
@@ -55,6 +68,17 @@ class KernelSourcesTest {
             assertThat(CudaContext.waitsOnPredecessor(Files.readString(PTX.resolve(kernel[0] + ".ptx")), kernel[1]))
                     .as("%s in %s.ptx waits (griddepcontrol.wait)", kernel[1], kernel[0]).isTrue();
         }
+        for (String type : new String[] {"f16", "f32"}) { // the other weight types' decode GEMVs wait too
+            for (String suffix : new String[] {"", "_residual", "_residual_r1", "_swiglu", "_qkv_rope"}) {
+                assertThat(CudaContext.waitsOnPredecessor(Files.readString(PTX.resolve("gemv.ptx")), "gemv_" + type + suffix))
+                        .as("gemv_%s%s waits", type, suffix).isTrue();
+            }
+        }
+        for (String suffix : new String[] {"", "_residual", "_residual_r1", "_swiglu", "_qkv_rope"}) {
+            assertThat(CudaContext.waitsOnPredecessor(Files.readString(PTX.resolve("gemv_q8.ptx")), "gemv_q8_0" + suffix))
+                    .as("gemv_q8_0%s waits", suffix).isTrue();
+        }
+        assertThat(CudaContext.waitsOnPredecessor(Files.readString(PTX.resolve("dequant.ptx")), "gather_rows_q8_0")).isFalse();
         assertThat(CudaContext.waitsOnPredecessor(Files.readString(PTX.resolve("attention.ptx")), "attention_prefill")).isFalse();
         assertThat(CudaContext.waitsOnPredecessor(Files.readString(PTX.resolve("embedding.ptx")), "embedding_gather")).isFalse();
         assertThat(CudaContext.waitsOnPredecessor(Files.readString(PTX.resolve("gemv.ptx")), "no_such_kernel")).isFalse();
@@ -66,7 +90,23 @@ class KernelSourcesTest {
         }
     }
 
+    /** As scripts/build-kernels.sh: the .cu's bytes, then each header it includes with #include "name", in order. */
     private static String sha256(Path file) throws IOException, NoSuchAlgorithmException {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+        MessageDigest digest = MessageDigest.getInstance("SHA-256");
+        digest.update(Files.readAllBytes(file));
+        for (Path header : includes(file)) {
+            digest.update(Files.readAllBytes(header));
+        }
+        return HexFormat.of().formatHex(digest.digest());
     }
+
+    private static List<Path> includes(Path file) throws IOException {
+        return Files.readAllLines(file).stream()
+                .map(INCLUDE::matcher)
+                .filter(java.util.regex.Matcher::matches)
+                .map(m -> file.resolveSibling(m.group(1)))
+                .toList();
+    }
+
+    private static final java.util.regex.Pattern INCLUDE = java.util.regex.Pattern.compile("^#include \"([^\"]*)\".*");
 }
