@@ -48,6 +48,12 @@ final class MatrixKernels implements AutoCloseable {
     static final int GEMV_ROWS = 4;
     /** Whether the small-batch GEMV path is used (tests and benchmarks switch it off to compare). */
     static volatile boolean smallBatchGemv = true;
+    /**
+     * Up to this many rows a BF16 matmul also runs as decode GEMVs (default 1: one sequence decoding
+     * alone reads each matrix once either way, and the GEMV is faster than a GEMM of n = 1; with more
+     * rows the GEMVs read the matrix once per row). Read per call; {@code -Densemble.cuda.bf16GemvRows}.
+     */
+    static volatile int bf16GemvRows = Integer.getInteger("ensemble.cuda.bf16GemvRows", 1);
 
     private final CudaContext context;
     private final Gemm gemm;
@@ -65,7 +71,7 @@ final class MatrixKernels implements AutoCloseable {
     private final List<DeviceBuffer> buffers = new ArrayList<>();
     private DeviceBuffer scratchHi; // (scratchElements) bf16, null when every matrix is BF16
     private DeviceBuffer scratchLo;
-    private DeviceBuffer joined;    // (GEMV_ROWS, largest cols) f32: small batches' activations, null for BF16 models
+    private DeviceBuffer joined;    // (GEMV_ROWS, largest cols) f32: small batches' activations
 
     /** For the matrices of {@code weights}; {@code gemm} may be null where only gathers and decodes are used (tests). */
     MatrixKernels(CudaContext context, Gemm gemm, DeviceWeights weights) {
@@ -134,9 +140,7 @@ final class MatrixKernels implements AutoCloseable {
     static int widestFor(DeviceWeights weights) {
         int widest = 0;
         for (DeviceMatrix matrix : gemmMatrices(weights)) {
-            if (matrix.type() != TensorType.BF16) {
-                widest = Math.max(widest, matrix.cols());
-            }
+            widest = Math.max(widest, matrix.cols()); // BF16 too: a lone sequence's rows take the GEMV (bf16GemvRows)
         }
         return widest;
     }
@@ -175,14 +179,16 @@ final class MatrixKernels implements AutoCloseable {
         if (w.rows() != m || w.cols() != k) {
             throw new IllegalArgumentException("a GEMM of " + m + " × " + k + " was given a matrix of " + w.rows() + " × " + w.cols());
         }
-        if (w.type() == TensorType.BF16) {
+        boolean gemvRows = smallBatchGemv && joined != null && joined.bytes() >= 4L * n * k
+                && n <= (w.type() == TensorType.BF16 ? Math.min(bf16GemvRows, GEMV_ROWS) : GEMV_ROWS);
+        if (w.type() == TensorType.BF16 && !gemvRows) {
             gemm.matmulRowMajor(w.buffer(), hi, out, m, n, k, accumulate);
             if (lo != null) {
                 gemm.matmulRowMajor(w.buffer(), lo, out, m, n, k, true);
             }
             return;
         }
-        if (n <= GEMV_ROWS && smallBatchGemv && joined != null && joined.bytes() >= 4L * n * k) {
+        if (gemvRows) {
             for (int row = 0; row < n; row++) {
                 DeviceBuffer x = joined.slice(4L * row * k, 4L * k);
                 context.launch(join, (k + 255) / 256, 256, hi.slice(2L * row * k, 2L * k),
