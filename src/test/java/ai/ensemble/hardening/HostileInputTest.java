@@ -1,0 +1,133 @@
+package ai.ensemble.hardening;
+
+import java.io.ByteArrayOutputStream;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import ai.ensemble.support.GatewayTest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Hostile bodies and headers on the chat endpoint: each gets a clear 4xx in OpenAI's error shape
+ * (naming the field where there is one), never a 5xx, and leaves nothing half-written — no audited
+ * request without its audited outcome.
+ */
+class HostileInputTest extends GatewayTest {
+
+    private long requestsBefore;
+
+    @BeforeEach
+    void countAudit() {
+        requestsBefore = unansweredRequests();
+    }
+
+    @AfterEach
+    void nothingHalfWritten() {
+        assertThat(unansweredRequests()).as("audited requests without an audited outcome").isEqualTo(requestsBefore);
+    }
+
+    private long unansweredRequests() {
+        return jdbc.sql("""
+                select count(*) from audit_event q where q.kind = 'request'
+                and not exists (select 1 from audit_event r where r.kind = 'response' and r.request_id = q.request_id)""")
+                .query(Long.class).single();
+    }
+
+    private HttpResponse<String> chat(byte[] body) {
+        return send(HttpRequest.newBuilder(uri("/v1/chat/completions"))
+                .header("Authorization", "Bearer " + DEMO_KEY)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+    }
+
+    private static void assertClientError(HttpResponse<String> response, int status, String param) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(json(response).at("/error/type").asString()).isEqualTo("invalid_request_error");
+        if (param != null) {
+            assertThat(json(response).at("/error/param").asString()).isEqualTo(param);
+        }
+    }
+
+    @Test
+    void deeplyNestedJsonIsA400() {
+        String nested = "[".repeat(100_000) + "]".repeat(100_000);
+        assertClientError(chat(("{\"model\":\"" + ECHO_EXPERT + "\",\"messages\":" + nested + "}").getBytes(StandardCharsets.UTF_8)), 400, null);
+    }
+
+    @Test
+    void invalidUtf8IsA400() {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes(("{\"model\":\"" + ECHO_EXPERT + "\",\"messages\":[{\"role\":\"user\",\"content\":\"").getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(new byte[] {(byte) 0xC3, (byte) 0x28, (byte) 0xFF, (byte) 0xFE});
+        body.writeBytes("\"}]}".getBytes(StandardCharsets.UTF_8));
+        assertClientError(chat(body.toByteArray()), 400, null);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "\"max_tokens\":1000000000000|max_tokens",
+            "\"max_tokens\":-5|max_tokens",
+            "\"max_tokens\":2.5|max_tokens",
+            "\"temperature\":-1|temperature",
+            "\"temperature\":NaN|",
+            "\"temperature\":\"hot\"|temperature",
+            "\"top_p\":1e309|",
+            "\"n\":3|n",
+            "\"stream\":\"yes\"|stream"})
+    void outOfRangeParametersAre400sNamingTheField(String parameter, String param) {
+        String body = "{\"model\":\"" + ECHO_EXPERT + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]," + parameter + "}";
+        assertClientError(chat(body.getBytes(StandardCharsets.UTF_8)), 400, param);
+    }
+
+    @Test
+    void thousandsOfMessagesAreA400() {
+        String messages = IntStream.range(0, 5000).mapToObj(i -> "{\"role\":\"user\",\"content\":\"m" + i + "\"}")
+                .collect(Collectors.joining(",", "[", "]"));
+        assertClientError(chat(("{\"model\":\"" + ECHO_EXPERT + "\",\"messages\":" + messages + "}").getBytes(StandardCharsets.UTF_8)),
+                400, "messages");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"{\"model\":null,\"messages\":[]}", "[]", "\"just a string\"", "{\"model\":\"x\",\"messages\":{}}",
+            "{\"model\":\"x\",\"messages\":[{\"role\":\"user\",\"content\":{\"nested\":true}}]}", "{\"model\":\"x\"", ""})
+    void malformedBodiesAre400s(String body) {
+        HttpResponse<String> response = chat(body.getBytes(StandardCharsets.UTF_8));
+        assertThat(response.statusCode()).as(body + " -> " + response.body()).isEqualTo(400);
+        assertThat(json(response).at("/error/message").asString()).isNotBlank();
+    }
+
+    @Test
+    void aHostileClientRequestIdIsNotEchoed() {
+        for (String hostile : new String[] {"x".repeat(5000), "abc def", "id\u00e9", "<script>"}) {
+            HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/v1/models"))
+                    .header("Authorization", "Bearer " + DEMO_KEY)
+                    .header("X-Request-Id", hostile)
+                    .GET());
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.headers().firstValue("X-Client-Request-Id")).as(hostile).isEmpty();
+            assertThat(response.headers().firstValue("X-Request-Id")).hasValueSatisfying(id -> assertThat(id).startsWith("req_"));
+        }
+    }
+
+    @Test
+    void aWrongContentTypeIsA415AndAnUnknownFieldIsAccepted() {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/v1/chat/completions"))
+                .header("Authorization", "Bearer " + DEMO_KEY)
+                .header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString("{}")));
+        assertThat(response.statusCode()).isEqualTo(415);
+        HttpResponse<String> extra = chat(("{\"model\":\"" + ECHO_EXPERT + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+                + "\"some_future_field\":{\"a\":[1,2,3]}}").getBytes(StandardCharsets.UTF_8));
+        assertThat(extra.statusCode()).as(extra.body()).isEqualTo(200);
+    }
+}
