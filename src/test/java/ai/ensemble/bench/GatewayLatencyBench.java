@@ -37,7 +37,9 @@ import tools.jackson.databind.json.JsonMapper;
  * Settings (system properties): {@code bench.concurrency} (default {@code 1,16,64}), {@code bench.warmup}
  * (requests before each measured phase, 2000), {@code bench.requests.c1} (measured at concurrency 1,
  * 5000), {@code bench.requests} (measured at higher concurrency, 20000), {@code bench.out}
- * (default {@code target/bench/gateway-latency.json}).
+ * (default {@code target/bench/gateway-latency.json}), {@code bench.portkey} (path of Portkey's
+ * {@code build/start-server.js}: the same load through Portkey's open-source gateway too, see
+ * {@link PortkeyGateway}).
  */
 public final class GatewayLatencyBench {
 
@@ -50,13 +52,22 @@ public final class GatewayLatencyBench {
     private static final double GOAL_ADDED_P50_MS = 1.0;
     private static final double GOAL_ADDED_P99_MS = 5.0;
 
-    private record Row(int concurrency, int requests, LoadRun.Result direct, LoadRun.Result gateway) {
+    /** One concurrency level: the stub alone, through Ensemble, and (when asked for) through Portkey. */
+    private record Row(int concurrency, int requests, LoadRun.Result direct, LoadRun.Result gateway, LoadRun.Result portkey) {
         double addedP50() {
             return gateway.percentileMillis(50) - direct.percentileMillis(50);
         }
 
         double addedP99() {
             return gateway.percentileMillis(99) - direct.percentileMillis(99);
+        }
+
+        double portkeyAddedP50() {
+            return portkey.percentileMillis(50) - direct.percentileMillis(50);
+        }
+
+        double portkeyAddedP99() {
+            return portkey.percentileMillis(99) - direct.percentileMillis(99);
         }
     }
 
@@ -73,18 +84,23 @@ public final class GatewayLatencyBench {
         Map<String, Object> machine = machine();
 
         List<Row> rows = new ArrayList<>();
+        String portkeyPath = System.getProperty("bench.portkey");
+        Files.createDirectories(Path.of("target", "bench"));
         try (StubUpstream stub = new StubUpstream();
              ConfigurableApplicationContext gateway = startGateway(stub.port(), args);
+             PortkeyGateway portkey = portkeyPath == null ? null : PortkeyGateway.start(Path.of(portkeyPath));
              HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
             int port = ((WebServerApplicationContext) gateway).getWebServer().getPort();
             String token = devToken(http, port);
             HttpRequest direct = chat(URI.create("http://127.0.0.1:" + stub.port() + StubUpstream.PATH), token);
             HttpRequest viaGateway = chat(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"), token);
+            HttpRequest viaPortkey = portkey == null ? null : portkey.chat(stub.port(), BODY, REQUEST_TIMEOUT);
             for (int concurrency : levels) {
                 int measured = concurrency == 1 ? requestsAtOne : requests;
                 rows.add(new Row(concurrency, measured,
                         phase("direct", http, direct, concurrency, warmup, measured),
-                        phase("gateway", http, viaGateway, concurrency, warmup, measured)));
+                        phase("gateway", http, viaGateway, concurrency, warmup, measured),
+                        viaPortkey == null ? null : phase("portkey", http, viaPortkey, concurrency, warmup, measured)));
             }
         }
         machine.put("loadavg_end", loadAverage());
@@ -170,6 +186,16 @@ public final class GatewayLatencyBench {
                     row.direct().failures(), row.gateway().failures(),
                     row.direct().failures() + row.gateway().failures() > 0 ? " RUN HAD FAILURES" : ""));
         }
+        if (rows.stream().anyMatch(row -> row.portkey() != null)) {
+            table.append("\nSide by side with Portkey's open-source gateway (same stub, client and load; Portkey only forwards):\n\n");
+            table.append("| C | Ensemble added p50 ms | Ensemble added p99 ms | Portkey added p50 ms | Portkey added p99 ms "
+                    + "| Ensemble req/s | Portkey req/s | Portkey failures |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            for (Row row : rows) {
+                table.append(String.format("| %d | %.3f | %.3f | %.3f | %.3f | %.0f | %.0f | %d |%n", row.concurrency(),
+                        row.addedP50(), row.addedP99(), row.portkeyAddedP50(), row.portkeyAddedP99(),
+                        row.gateway().requestsPerSecond(), row.portkey().requestsPerSecond(), row.portkey().failures()));
+            }
+        }
         rows.stream().filter(row -> row.concurrency() == GOAL_CONCURRENCY).findFirst().ifPresent(row ->
                 table.append(String.format("%nGoal at C=%d (added p50 <= %.0f ms, added p99 <= %.0f ms): %s%n",
                         GOAL_CONCURRENCY, GOAL_ADDED_P50_MS, GOAL_ADDED_P99_MS, goalMet(row) ? "met" : "NOT met")));
@@ -197,6 +223,11 @@ public final class GatewayLatencyBench {
             result.put("gateway", phaseJson(row.gateway()));
             result.put("added_p50_ms", round(row.addedP50()));
             result.put("added_p99_ms", round(row.addedP99()));
+            if (row.portkey() != null) {
+                result.put("portkey", phaseJson(row.portkey()));
+                result.put("portkey_added_p50_ms", round(row.portkeyAddedP50()));
+                result.put("portkey_added_p99_ms", round(row.portkeyAddedP99()));
+            }
             result.put("failed", row.direct().failures() + row.gateway().failures() > 0);
             if (row.concurrency() == GOAL_CONCURRENCY) {
                 result.put("goal", Map.of("added_p50_ms_max", GOAL_ADDED_P50_MS, "added_p99_ms_max", GOAL_ADDED_P99_MS,

@@ -13,13 +13,19 @@ import com.sun.net.httpserver.HttpServer;
 /**
  * An OpenAI-compatible upstream that costs as little as possible: {@code POST /v1/chat/completions}
  * answers at once with the same short SSE stream (role, three content chunks, finish, usage,
- * {@code [DONE]}), whatever was asked, so the benchmark measures the gateway and not a model.
+ * {@code [DONE]}) when the request streams (Ensemble always does), and with the same answer as one
+ * {@code chat.completion} JSON otherwise (a forwarding gateway such as Portkey passes the caller's
+ * non-streaming request on), so the benchmark measures the gateway and not a model.
  */
 final class StubUpstream implements AutoCloseable {
 
     static final String PATH = "/v1/chat/completions";
 
     private static final byte[] STREAM = stream();
+    private static final byte[] COMPLETION = ("{\"id\":\"chatcmpl-bench\",\"object\":\"chat.completion\",\"created\":1700000000,"
+            + "\"model\":\"stub\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"pong from stub\"},"
+            + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":3,\"total_tokens\":12}}")
+            .getBytes(StandardCharsets.UTF_8);
 
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final HttpServer server;
@@ -40,9 +46,15 @@ final class StubUpstream implements AutoCloseable {
 
     private void answer(HttpExchange exchange) throws IOException {
         try (exchange) {
-            exchange.getRequestBody().readAllBytes(); // drained, so the connection can be reused
+            byte[] request = exchange.getRequestBody().readAllBytes(); // drained, so the connection can be reused
             if (!exchange.getRequestMethod().equals("POST") || !exchange.getRequestURI().getPath().equals(PATH)) {
                 exchange.sendResponseHeaders(404, -1);
+                return;
+            }
+            if (!new String(request, StandardCharsets.UTF_8).replace(" ", "").contains("\"stream\":true")) {
+                exchange.getResponseHeaders().set("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, COMPLETION.length);
+                exchange.getResponseBody().write(COMPLETION);
                 return;
             }
             exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
