@@ -226,7 +226,8 @@ class HelmChartTest {
         Map<String, Object> monitor = chart.one("ServiceMonitor", "ens-ensemble");
         assertThat(Yamls.list(monitor, "spec.endpoints")).singleElement()
                 .satisfies(e -> assertThat(e).containsEntry("port", "http").containsEntry("path", "/actuator/prometheus"));
-        assertThat(Yamls.map(gateway, "spec.template.metadata.labels")).containsAllEntriesOf(Yamls.map(monitor, "spec.selector.matchLabels"));
+        assertThat(Yamls.map(chart.one("Service", "ens-ensemble"), "metadata.labels"))
+                .as("the ServiceMonitor selects the gateway's Service").containsAllEntriesOf(Yamls.map(monitor, "spec.selector.matchLabels"));
 
         Map<String, Object> policy = chart.one("NetworkPolicy", "ens-ensemble-gateway");
         assertThat(Yamls.map(gateway, "spec.template.metadata.labels")).containsAllEntriesOf(Yamls.map(policy, "spec.podSelector.matchLabels"));
@@ -295,6 +296,8 @@ class HelmChartTest {
                 .hasMessageContaining("oidc.issuers");
         assertThatThrownBy(() -> new Helm(RenderedChart.CHART).template().set("database.existingSecret", "").call())
                 .hasMessageContaining("database.existingSecret");
+        assertThatThrownBy(() -> new Helm(RenderedChart.CHART).template().set("extraEnv.SPRING_DATASOURCE_PASSWORD", "hunter2").call())
+                .hasMessageContaining("extraEnv.SPRING_DATASOURCE_PASSWORD looks like a secret");
     }
 
     private static void assertServiceSelects(RenderedChart chart, Map<String, Object> service, Map<String, Object> workload) {
