@@ -1,9 +1,17 @@
 package ai.ensemble.runtime;
 
+import java.io.IOException;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
 
 import ai.ensemble.support.GatewayTest;
 import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -34,5 +42,25 @@ class OperationsTest extends GatewayTest {
     @Test
     void otherActuatorEndpointsAreClosed() {
         assertThat(get("/actuator/env", null).statusCode()).isIn(401, 403, 404);
+    }
+
+    @Test
+    void exportsEveryMetricTheHelmChartsDashboardAndAutoscalerRead() throws IOException {
+        post("/v1/chat/completions", DEMO_KEY, chatBody(ECHO_EXPERT, "a request for the dashboard"));
+        JsonNode dashboard = JSON.readTree(Files.readString(Path.of("helm/ensemble/dashboards/ensemble.json")));
+        Map<String, Object> values = new Yaml().load(Files.readString(Path.of("helm/ensemble/values.yaml")));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> inFlight = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>)
+                values.get("gateway")).get("autoscaling")).get("inFlightRequests");
+
+        List<String> metrics = dashboard.findValues("expr").stream()
+                .flatMap(expr -> Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)\\{").matcher(expr.asString()).results())
+                .map(match -> match.group(1))
+                .distinct().toList();
+        String scrape = get("/actuator/prometheus", null).body();
+
+        assertThat(metrics).contains("ensemble_requests_total", "ensemble_tokens_total");
+        assertThat(metrics).allSatisfy(metric -> assertThat(scrape).as(metric).containsPattern("(?m)^" + metric + "[{ ]"));
+        assertThat(scrape).containsPattern("(?m)^" + inFlight.get("name") + "[{ ]");
     }
 }

@@ -25,4 +25,13 @@ class RequiredSettingsTest {
                 .hasMessageNotContaining("spring.datasource.url")
                 .hasMessageContaining("ensemble.security.issuers[0].issuer");
     }
+
+    @Test
+    void migrationRunNeedsOnlyTheDatabase() {
+        assertThatThrownBy(() -> new SpringApplicationBuilder(EnsembleApplication.class)
+                .run("--server.port=0", "--ensemble.migrate-only=true"))
+                .isInstanceOf(MissingSettingsException.class)
+                .hasMessageContaining("spring.datasource.url")
+                .hasMessageNotContaining("ensemble.security.issuers[0].issuer");
+    }
 }
