@@ -17,8 +17,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("ensemble.router")
 public record RouterSettings(
         String fallbackExpert,
-        @DefaultValue("0.5") double confidenceThreshold,
-        @DefaultValue("0.0003") double regularisation,
+        @DefaultValue("0.4") double confidenceThreshold,
+        @DefaultValue("0.0001") double regularisation,
         @DefaultValue("internal") String defaultDataClassification,
         @DefaultValue("30s") Duration probeInterval,
         @DefaultValue("3") int failureThreshold,

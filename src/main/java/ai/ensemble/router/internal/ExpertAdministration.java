@@ -118,6 +118,7 @@ public class ExpertAdministration {
             store.bumpVersion();
         });
         catalog.reload(Map.of());
+        health.forget(id);
     }
 
     public List<ExampleView> examples(String id) {

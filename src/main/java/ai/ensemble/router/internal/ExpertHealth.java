@@ -83,6 +83,11 @@ class ExpertHealth {
         log.warn("Expert '{}' is unhealthy ({}): skipped until {}", expertId, breaker.lastError, breaker.openUntil);
     }
 
+    /** Drops what is known about a deleted expert, so a new one of the same id starts healthy. */
+    void forget(String expertId) {
+        breakers.remove(expertId);
+    }
+
     /** Probes one expert now and records the outcome. */
     Status probe(String expertId) {
         catalog.find(expertId).ifPresent(expert -> {

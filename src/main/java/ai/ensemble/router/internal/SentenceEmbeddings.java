@@ -18,8 +18,8 @@ public final class SentenceEmbeddings {
     public static final String MODEL = "all-MiniLM-L6-v2";
     public static final int DIMENSIONS = 384;
     /**
-     * The model reads at most 256 word pieces (about 1,000 characters of English); longer text is
-     * cut here rather than split and averaged, which would multiply the cost of a long prompt.
+     * The model (as packaged) reads the first 128 word pieces, about 600 characters of English;
+     * text is cut well beyond that here so that a huge prompt costs no more to tokenize.
      */
     static final int MAX_CHARACTERS = 2000;
 
