@@ -46,6 +46,11 @@ class RoutingTest extends RouterTestSupport {
         assertThat(routing.at("/scores/rt-code").asDouble()).isEqualTo(routing.get("confidence").asDouble());
         assertThat(chat.headers().firstValue("X-Ensemble-Route-Confidence").map(Double::parseDouble).orElseThrow())
                 .isCloseTo(routing.get("confidence").asDouble(), within(0.0001));
+        JsonNode shadow = routing.get("shadow");
+        String shadowChoice = routing.get("confidence").asDouble() < 0.99 ? ECHO_EXPERT : "rt-code";
+        assertThat(shadow.get("threshold").asDouble()).isEqualTo(0.99);
+        assertThat(shadow.get("expert").asString()).isEqualTo(shadowChoice);
+        assertThat(shadow.get("agrees").asBoolean()).isEqualTo(shadowChoice.equals("rt-code"));
         String requestId = chat.headers().firstValue("X-Request-Id").orElseThrow();
         assertThat(jdbc.sql("select expert from audit_event where request_id = ? and kind = 'response'").param(requestId)
                 .query(String.class).single()).isEqualTo("rt-code");
@@ -151,6 +156,10 @@ class RoutingTest extends RouterTestSupport {
         JsonNode routing = auditRouting(chat);
         assertThat(routing.get("predicted").asString()).isEqualTo("rt-down");
         assertThat(routing.get("skipped")).extracting(JsonNode::asString).containsExactly("rt-down");
+
+        UPSTREAM.stubFor(WireMock.get("/rt-down/v1/models").willReturn(WireMock.okJson("{\"object\":\"list\",\"data\":[]}")));
+        assertThat(json(post("/admin/api/experts/rt-down/probe", admin(), "")).get("state").asString()).isEqualTo("closed");
+        assertThat(route(DEMO_KEY, codeQuestion).get("expert").asString()).isEqualTo("rt-down");
     }
 
     @Test
@@ -179,6 +188,13 @@ class RoutingTest extends RouterTestSupport {
             assertThat(routing.get("skipped").get(0).asString()).isEqualTo("rt-failing");
         }
         assertThat(answers.get(1).body()).contains("data: [DONE]");
+
+        // The third failure in a row opens the circuit: from then on the router skips the expert up front.
+        post("/v1/chat/completions", DEMO_KEY, question("My Kotlin coroutine is never cancelled, why?"));
+        assertThat(json(get("/admin/api/experts/rt-failing", admin())).at("/health/state").asString()).isEqualTo("open");
+        JsonNode decision = route(DEMO_KEY, question("My Kotlin coroutine is never cancelled, why?"));
+        assertThat(decision.get("fallbackReason").asString()).isEqualTo("unhealthy");
+        assertThat(decision.get("skipped")).extracting(JsonNode::asString).containsExactly("rt-failing");
     }
 
     @Test
@@ -221,6 +237,26 @@ class RoutingTest extends RouterTestSupport {
         assertThat(route(DEMO_KEY, question("How many moons does Jupiter have?")).get("expert").asString())
                 .isEqualTo(SECOND_ECHO_EXPERT);
         assertThat(json(get("/admin/api/experts/" + SECOND_ECHO_EXPERT, admin())).get("source").asString()).isEqualTo("config");
+    }
+
+    @Test
+    void theClassifierIsTrainedFromTheStoredEmbeddingsNotByEmbeddingAgain() {
+        echoExpert("rt-code", CODE);
+        echoExpert("rt-cooking", COOKING);
+        String cookingQuestion = question("How do I poach an egg?");
+        assertThat(route(DEMO_KEY, cookingQuestion).get("expert").asString()).isEqualTo("rt-cooking");
+
+        // Behind the gateway's back, the two experts' stored vectors are swapped (their texts stay).
+        int swapped = superuser().sql("""
+                with a as (select id, embedding, row_number() over (order by id) as n from routing_example where expert_id = 'rt-code'),
+                     b as (select id, embedding, row_number() over (order by id) as n from routing_example where expert_id = 'rt-cooking')
+                update routing_example r set embedding = case when r.id = a.id then b.embedding else a.embedding end
+                from a join b using (n) where r.id in (a.id, b.id)""").update();
+        assertThat(swapped).isEqualTo(2 * CODE.length);
+        // Any change of examples retrains, from what is stored.
+        echoExpert("rt-other", "Which football team won the league last season?");
+
+        assertThat(route(DEMO_KEY, cookingQuestion).get("expert").asString()).isEqualTo("rt-code");
     }
 
     @Test

@@ -79,6 +79,8 @@ public abstract class GatewayTest {
             registry.add("ensemble.experts[2].examples[" + i + "]", () -> ASTRONOMY_EXAMPLES[index]);
         }
         registry.add("ensemble.router.fallback-expert", () -> ECHO_EXPERT);
+        // A candidate configuration in shadow mode: recorded next to each decision, never acted on.
+        registry.add("ensemble.router.shadow.confidence-threshold", () -> "0.99");
     }
 
     @LocalServerPort
