@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 import ai.ensemble.expert.ChatMessage;
 import ai.ensemble.expert.Expert;
@@ -18,6 +19,9 @@ import ai.ensemble.router.internal.ExpertCatalog.Snapshot;
 import ai.ensemble.security.Caller;
 import ai.ensemble.security.Permissions;
 import ai.ensemble.shared.ApiError;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -38,11 +42,13 @@ class RoutingService implements Router {
     private final ExpertCatalog catalog;
     private final ExpertHealth health;
     private final RouterSettings settings;
+    private final MeterRegistry meters;
 
-    RoutingService(ExpertCatalog catalog, ExpertHealth health, RouterSettings settings) {
+    RoutingService(ExpertCatalog catalog, ExpertHealth health, RouterSettings settings, MeterRegistry meters) {
         this.catalog = catalog;
         this.health = health;
         this.settings = settings;
+        this.meters = meters;
     }
 
     @Override
@@ -84,7 +90,15 @@ class RoutingService implements Router {
         boolean fallback = !chosen.equals(ranking.predicted());
         String reason = !fallback ? null : chosen.equals(ranking.order().getFirst()) ? ranking.reason() : "unhealthy";
         Map<String, Object> shadow = shadow(snapshot, usable, ranking, chosen);
-        double latencyMs = Math.round((System.nanoTime() - started) / 10_000.0) / 100.0;
+        long elapsed = System.nanoTime() - started;
+        double latencyMs = Math.round(elapsed / 10_000.0) / 100.0;
+        Counter.builder("ensemble.router.decisions")
+                .description("Routing decisions by chosen expert and fallback reason")
+                .tags("expert", chosen, "fallback", reason == null ? "none" : reason)
+                .register(meters).increment();
+        Timer.builder("ensemble.router.duration")
+                .description("Embedding plus classification of one query")
+                .register(meters).record(elapsed, TimeUnit.NANOSECONDS);
         RoutingDecision decision = new RoutingDecision(chosen, RoutingDecision.AUTO, ranking.predicted(), ranking.confidence(),
                 settings.confidenceThreshold(), fallback, reason, ranking.scores(), skipped, shadow, latencyMs);
         List<String> alternatives = ranking.order().subList(ranking.order().indexOf(chosen) + 1, ranking.order().size());

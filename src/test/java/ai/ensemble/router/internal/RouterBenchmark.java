@@ -24,7 +24,12 @@ import tools.jackson.databind.json.JsonMapper;
  * baseline). Not a test: run it by hand (the data stays outside the repository):
  *
  * <pre>./mvnw -q test-compile exec:java -Dexec.mainClass=ai.ensemble.router.internal.RouterBenchmark \
- *     [-Drouting.data=../shared/data/routing/mmlu_train.jsonl] [-Drouting.test-per-expert=60] [-Drouting.seed=42]</pre>
+ *     [-Drouting.data=../shared/data/routing/mmlu_train.jsonl] [-Drouting.test-per-expert=60]
+ *     [-Drouting.validation-per-expert=25] [-Drouting.seed=42] [-Drouting.seeds=5] [-Drouting.latency-only=true]</pre>
+ *
+ * <p>Each split (one per seed) holds out {@code test-per-expert} questions of every expert as the
+ * balanced test set and {@code validation-per-expert} more to choose the L2 penalty; the classifier
+ * is then trained on everything but the test set, and the baseline indexes the same questions.
  */
 public final class RouterBenchmark {
 
@@ -34,6 +39,29 @@ public final class RouterBenchmark {
     private static final double[] THRESHOLDS = {0, 0.3, 0.4, 0.5, 0.6};
 
     private record Question(String text, int expert) {
+    }
+
+    /** Indices into the questions: a balanced test set, a balanced validation set, and the rest to fit on. */
+    private record Split(List<Integer> test, List<Integer> validation, List<Integer> fit) {
+    }
+
+    private static Split split(List<Question> questions, int testPerExpert, int validationPerExpert, Random random) {
+        List<Integer> test = new ArrayList<>();
+        List<Integer> validation = new ArrayList<>();
+        List<Integer> fit = new ArrayList<>();
+        for (int expert = 0; expert < EXPERTS.size(); expert++) {
+            List<Integer> mine = new ArrayList<>();
+            for (int i = 0; i < questions.size(); i++) {
+                if (questions.get(i).expert() == expert) {
+                    mine.add(i);
+                }
+            }
+            Collections.shuffle(mine, random);
+            test.addAll(mine.subList(0, testPerExpert));
+            validation.addAll(mine.subList(testPerExpert, testPerExpert + validationPerExpert));
+            fit.addAll(mine.subList(testPerExpert + validationPerExpert, mine.size()));
+        }
+        return new Split(test, validation, fit);
     }
 
     private RouterBenchmark() {
@@ -46,127 +74,159 @@ public final class RouterBenchmark {
             return;
         }
         int testPerExpert = Integer.getInteger("routing.test-per-expert", 60);
-        long seed = Long.getLong("routing.seed", 42);
-        List<List<Question>> byExpert = new ArrayList<>();
-        EXPERTS.forEach(e -> byExpert.add(new ArrayList<>()));
+        int validationPerExpert = Integer.getInteger("routing.validation-per-expert", 25);
+        long firstSeed = Long.getLong("routing.seed", 42);
+        int seeds = Integer.getInteger("routing.seeds", 5);
+        List<Question> questions = new ArrayList<>();
         for (String line : Files.readAllLines(data)) {
             if (line.isBlank()) {
                 continue;
             }
             JsonNode row = JSON.readTree(line);
-            int expert = EXPERTS.indexOf(row.get("router_domain").asString());
-            byExpert.get(expert).add(new Question(row.get("question").asString(), expert));
+            questions.add(new Question(row.get("question").asString(), EXPERTS.indexOf(row.get("router_domain").asString())));
         }
-        Random random = new Random(seed);
-        List<Question> train = new ArrayList<>();
-        List<Question> test = new ArrayList<>();
-        for (List<Question> questions : byExpert) {
-            Collections.shuffle(questions, random);
-            test.addAll(questions.subList(0, testPerExpert));
-            train.addAll(questions.subList(testPerExpert, questions.size()));
-        }
-        System.out.printf(Locale.ROOT, "data: %s%ntrain: %d questions %s; test: %d (%d per expert, seed %d)%n", data, train.size(),
-                counts(train), test.size(), testPerExpert, seed);
-
-        long embedStart = System.nanoTime();
-        List<float[]> trainVectors = SentenceEmbeddings.embedAll(train.stream().map(Question::text).toList());
-        List<float[]> testVectors = SentenceEmbeddings.embedAll(test.stream().map(Question::text).toList());
-        System.out.printf(Locale.ROOT, "embedded %d texts in %.1f s%n", train.size() + test.size(),
-                (System.nanoTime() - embedStart) / 1e9);
-
-        // The regularisation is chosen on a validation fifth of the training part, never on the test set.
-        List<Integer> order = new ArrayList<>();
-        for (int i = 0; i < train.size(); i++) {
-            order.add(i);
-        }
-        Collections.shuffle(order, random);
-        int validationSize = train.size() / 5;
-        List<Integer> validation = order.subList(0, validationSize);
-        List<Integer> fit = order.subList(validationSize, order.size());
-        double bestRegularisation = REGULARISATION[0];
-        double bestScore = -1;
-        for (double regularisation : REGULARISATION) {
-            SoftmaxClassifier classifier = train(pick(trainVectors, fit), pick(train, fit), regularisation);
-            ClassificationReport report = evaluate(classifier, pick(trainVectors, validation), pick(train, validation), 0);
-            System.out.printf(Locale.ROOT, "  validation: regularisation %.0e -> accuracy %.4f, macro-F1 %.4f%n", regularisation,
-                    report.accuracy(), report.macroF1());
-            if (report.macroF1() > bestScore) {
-                bestScore = report.macroF1();
-                bestRegularisation = regularisation;
+        System.out.printf(Locale.ROOT, "data: %s, %d questions %s%n", data, questions.size(), counts(questions));
+        if (Boolean.getBoolean("routing.latency-only")) {
+            // A quick classifier (100 questions per expert) is enough to time a decision: classification costs microseconds.
+            List<Question> sample = new ArrayList<>();
+            for (int expert = 0; expert < EXPERTS.size(); expert++) {
+                int e = expert;
+                sample.addAll(questions.stream().filter(q -> q.expert() == e).limit(100).toList());
             }
+            SoftmaxClassifier quick = train(SentenceEmbeddings.embedAll(sample.stream().map(Question::text).toList()), sample, 1e-4);
+            System.out.printf(Locale.ROOT, "load average before the latency runs: %s%n", loadAverage());
+            latency(quick, questions.subList(questions.size() - 400, questions.size()));
+            return;
         }
-        long trainStart = System.nanoTime();
-        SoftmaxClassifier classifier = train(trainVectors, train, bestRegularisation);
-        double trainSeconds = (System.nanoTime() - trainStart) / 1e9;
-        System.out.printf(Locale.ROOT, "trained on %d examples (regularisation %.0e) in %.2f s%n", train.size(), bestRegularisation,
-                trainSeconds);
+        long embedStart = System.nanoTime();
+        List<float[]> vectors = SentenceEmbeddings.embedAll(questions.stream().map(Question::text).toList());
+        System.out.printf(Locale.ROOT, "embedded %d questions in %.1f s (load average %s)%n", questions.size(),
+                (System.nanoTime() - embedStart) / 1e9, loadAverage());
 
-        System.out.println("held-out test set (balanced):");
-        for (double threshold : THRESHOLDS) {
-            ClassificationReport report = evaluate(classifier, testVectors, test, threshold);
-            System.out.printf(Locale.ROOT, "  classifier, threshold %.1f (fallback: general): accuracy %.4f, macro-F1 %.4f, fallback rate %.4f%n",
-                    threshold, report.accuracy(), report.macroF1(), report.fallbackRate());
+        List<double[]> results = new ArrayList<>(); // accuracy, macro-F1, baseline accuracy, baseline macro-F1
+        SoftmaxClassifier last = null;
+        List<Question> lastTest = null;
+        for (long seed = firstSeed; seed < firstSeed + seeds; seed++) {
+            Split split = split(questions, testPerExpert, validationPerExpert, new Random(seed));
+            // The penalty is chosen on a balanced validation set carved from the training part, never on the test set.
+            double bestRegularisation = REGULARISATION[0];
+            double bestScore = -1;
+            StringBuilder tried = new StringBuilder();
+            for (double regularisation : REGULARISATION) {
+                SoftmaxClassifier candidate = train(pick(vectors, split.fit()), pick(questions, split.fit()), regularisation);
+                ClassificationReport report = evaluate(candidate, pick(vectors, split.validation()), pick(questions, split.validation()), 0);
+                tried.append(String.format(Locale.ROOT, " %.0e:%.3f", regularisation, report.macroF1()));
+                if (report.macroF1() > bestScore) {
+                    bestScore = report.macroF1();
+                    bestRegularisation = regularisation;
+                }
+            }
+            List<Integer> train = new ArrayList<>(split.fit());
+            train.addAll(split.validation());
+            long trainStart = System.nanoTime();
+            SoftmaxClassifier classifier = train(pick(vectors, train), pick(questions, train), bestRegularisation);
+            double trainSeconds = (System.nanoTime() - trainStart) / 1e9;
+            List<Question> test = pick(questions, split.test());
+            List<float[]> testVectors = pick(vectors, split.test());
+            NearestExample nearest = new NearestExample(pick(vectors, train),
+                    pick(questions, train).stream().mapToInt(Question::expert).toArray());
+            List<String> truth = test.stream().map(q -> EXPERTS.get(q.expert())).toList();
+            ClassificationReport baseline = ClassificationReport.of(truth,
+                    testVectors.stream().map(v -> EXPERTS.get(nearest.predict(v))).toList(), truth.stream().map(t -> false).toList());
+            ClassificationReport plain = evaluate(classifier, testVectors, test, 0);
+            System.out.printf(Locale.ROOT, "seed %d: train %d %s, validation macro-F1 by penalty%s -> %.0e, trained in %.2f s%n",
+                    seed, train.size(), counts(pick(questions, train)), tried, bestRegularisation, trainSeconds);
+            System.out.printf(Locale.ROOT, "  test %d (balanced): classifier accuracy %.4f macro-F1 %.4f | nearest example accuracy %.4f macro-F1 %.4f%n",
+                    test.size(), plain.accuracy(), plain.macroF1(), baseline.accuracy(), baseline.macroF1());
+            for (double threshold : THRESHOLDS) {
+                if (threshold > 0) {
+                    ClassificationReport report = evaluate(classifier, testVectors, test, threshold);
+                    System.out.printf(Locale.ROOT, "    threshold %.1f (fallback: general): accuracy %.4f, macro-F1 %.4f, fallback rate %.4f%n",
+                            threshold, report.accuracy(), report.macroF1(), report.fallbackRate());
+                }
+            }
+            if (seed == firstSeed) {
+                System.out.println("  classifier confusion matrix (truth -> predicted): " + plain.confusionMatrix());
+                System.out.println("  baseline confusion matrix: " + baseline.confusionMatrix());
+            }
+            results.add(new double[] {plain.accuracy(), plain.macroF1(), baseline.accuracy(), baseline.macroF1()});
+            last = classifier;
+            lastTest = test;
         }
-        NearestExample nearest = new NearestExample(trainVectors, train.stream().mapToInt(Question::expert).toArray());
-        List<String> truth = test.stream().map(q -> EXPERTS.get(q.expert())).toList();
-        List<String> nearestPredicted = testVectors.stream().map(v -> EXPERTS.get(nearest.predict(v))).toList();
-        ClassificationReport baseline = ClassificationReport.of(truth, nearestPredicted, truth.stream().map(t -> false).toList());
-        System.out.printf(Locale.ROOT, "  baseline, nearest example: accuracy %.4f, macro-F1 %.4f%n", baseline.accuracy(), baseline.macroF1());
-        ClassificationReport plain = evaluate(classifier, testVectors, test, 0);
-        System.out.println("classifier confusion matrix (truth -> predicted): " + plain.confusionMatrix());
-        System.out.println("classifier per expert: " + plain.perExpert());
-        System.out.println("baseline confusion matrix: " + baseline.confusionMatrix());
-
+        String[] names = {"classifier accuracy", "classifier macro-F1", "nearest-example accuracy", "nearest-example macro-F1"};
+        for (int m = 0; m < names.length; m++) {
+            int metric = m;
+            double mean = results.stream().mapToDouble(r -> r[metric]).average().orElseThrow();
+            double sd = Math.sqrt(results.stream().mapToDouble(r -> (r[metric] - mean) * (r[metric] - mean)).sum()
+                    / Math.max(1, results.size() - 1));
+            double min = results.stream().mapToDouble(r -> r[metric]).min().orElseThrow();
+            System.out.printf(Locale.ROOT, "%s over %d splits: mean %.4f, sd %.4f, min %.4f%n", names[m], results.size(), mean, sd, min);
+        }
+        SoftmaxClassifier classifier = last;
+        List<Question> test = lastTest;
+        System.out.printf(Locale.ROOT, "load average before the latency runs: %s%n", loadAverage());
         latency(classifier, test);
     }
 
-    /** Embedding plus classification of one ~200-token query, as the router does it per request. */
+    /**
+     * Embedding plus classification of one query, as the router does it per request: for queries of
+     * about 20, 60 and 200 word pieces (whole test questions joined), each timed on its own.
+     */
     private static void latency(SoftmaxClassifier classifier, List<Question> test) {
-        // The model's own word-piece tokenizer counts; whole questions are added until ~200 tokens.
         HuggingFaceTokenCountEstimator counter = new HuggingFaceTokenCountEstimator();
-        StringBuilder query = new StringBuilder();
-        int tokens = 0;
-        for (Question q : test) {
-            int more = counter.estimateTokenCountInText(query + " " + q.text());
-            if (more > 220) {
-                continue;
-            }
-            query.append(query.isEmpty() ? "" : " ").append(q.text());
-            tokens = more;
-            if (tokens >= 190) {
-                break;
-            }
-        }
-        String text = query.toString();
-        int embedded = new AllMiniLmL6V2EmbeddingModel().embed(text).tokenUsage().inputTokenCount();
+        AllMiniLmL6V2EmbeddingModel model = new AllMiniLmL6V2EmbeddingModel();
         boolean[] all = new boolean[EXPERTS.size()];
         Arrays.fill(all, true);
-        int warmup = 50;
         int runs = Integer.getInteger("routing.latency-runs", 500);
-        long[] nanos = new long[runs];
         double sink = 0;
-        for (int i = 0; i < warmup + runs; i++) {
-            long start = System.nanoTime();
-            double[] p = SoftmaxClassifier.probabilities(classifier.logits(SentenceEmbeddings.embed(text)), all);
-            long elapsed = System.nanoTime() - start;
-            sink += p[0];
-            if (i >= warmup) {
-                nanos[i - warmup] = elapsed;
+        for (int target : new int[] {20, 60, 200}) {
+            StringBuilder query = new StringBuilder();
+            int tokens = 0;
+            for (Question q : test) {
+                int more = counter.estimateTokenCountInText(query.isEmpty() ? q.text() : query + " " + q.text());
+                if (more > target * 1.15) {
+                    continue;
+                }
+                query.append(query.isEmpty() ? "" : " ").append(q.text());
+                tokens = more;
+                if (tokens >= target * 0.9) {
+                    break;
+                }
             }
+            String text = query.toString();
+            int embedded = model.embed(text).tokenUsage().inputTokenCount();
+            long[] nanos = new long[runs];
+            for (int i = 0; i < 50 + runs; i++) {
+                long start = System.nanoTime();
+                double[] p = SoftmaxClassifier.probabilities(classifier.logits(SentenceEmbeddings.embed(text)), all);
+                long elapsed = System.nanoTime() - start;
+                sink += p[0];
+                if (i >= 50) {
+                    nanos[i - 50] = elapsed;
+                }
+            }
+            Arrays.sort(nanos);
+            System.out.printf(Locale.ROOT, "latency, embedding + classification, %d-token query (%d characters; the model reads "
+                            + "%d), %d runs: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n", tokens, text.length(), embedded, runs,
+                    nanos[runs / 2] / 1e6, nanos[(int) Math.ceil(runs * 0.99) - 1] / 1e6, nanos[runs - 1] / 1e6);
         }
+        float[] vector = SentenceEmbeddings.embed(test.getFirst().text());
         long classifyStart = System.nanoTime();
-        float[] vector = SentenceEmbeddings.embed(text);
-        for (int i = 0; i < 10_000; i++) {
+        for (int i = 0; i < 100_000; i++) {
             sink += SoftmaxClassifier.probabilities(classifier.logits(vector), all)[0];
         }
-        double classifyMicros = (System.nanoTime() - classifyStart) / 10_000 / 1e3;
-        Arrays.sort(nanos);
-        System.out.printf(Locale.ROOT, "latency, embedding + classification of a %d-token query (%d characters; the model "
-                        + "reads the first %d), %d runs: p50 %.2f ms, p99 %.2f ms, max %.2f ms; classification alone %.1f µs "
-                        + "(%s, %d cores)%s%n",
-                tokens, text.length(), embedded, runs, nanos[runs / 2] / 1e6, nanos[(int) Math.ceil(runs * 0.99) - 1] / 1e6,
-                nanos[runs - 1] / 1e6, classifyMicros, System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors(),
-                sink == 42 ? " " : "");
+        System.out.printf(Locale.ROOT, "classification alone (6 experts x 384): %.2f µs per query%s%n",
+                (System.nanoTime() - classifyStart) / 100_000 / 1e3, sink == 42 ? " " : "");
+        System.out.printf(Locale.ROOT, "machine: %s, %d cores, load average %s%n", System.getProperty("os.arch"),
+                Runtime.getRuntime().availableProcessors(), loadAverage());
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).strip();
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     private static SoftmaxClassifier train(List<float[]> vectors, List<Question> questions, double regularisation) {
