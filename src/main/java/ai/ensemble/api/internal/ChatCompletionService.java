@@ -14,9 +14,9 @@ import ai.ensemble.expert.Completion;
 import ai.ensemble.expert.DeltaSink;
 import ai.ensemble.expert.Expert;
 import ai.ensemble.expert.ExpertException;
-import ai.ensemble.expert.ExpertRegistry;
+import ai.ensemble.router.Route;
+import ai.ensemble.router.Router;
 import ai.ensemble.security.Caller;
-import ai.ensemble.security.Permissions;
 import ai.ensemble.shared.ApiError;
 import ai.ensemble.shared.ApiErrorWriter;
 import ai.ensemble.shared.ApiException;
@@ -27,8 +27,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * One chat request from audit to answer: the request is committed to the audit log before any
- * model runs, the outcome (answer or error) before the caller sees the end of the answer. An
- * audit failure fails the request (503) unless the deployment runs fail-open.
+ * model runs, the outcome (answer or error, with the routing decision) before the caller sees the
+ * end of the answer. An audit failure fails the request (503) unless the deployment runs fail-open.
  */
 @Service
 public class ChatCompletionService {
@@ -37,97 +37,138 @@ public class ChatCompletionService {
     // nginx's convention for "client closed the request", so audit queries can tell it from errors.
     private static final int CLIENT_CLOSED = 499;
 
-    private final ExpertRegistry experts;
+    private final Router router;
     private final AuditLog audit;
     private final ApiMetrics metrics;
     private final OpenAiResponses responses;
 
-    ChatCompletionService(ExpertRegistry experts, AuditLog audit, ApiMetrics metrics, JsonMapper json) {
-        this.experts = experts;
+    ChatCompletionService(Router router, AuditLog audit, ApiMetrics metrics, JsonMapper json) {
+        this.router = router;
         this.audit = audit;
         this.metrics = metrics;
         this.responses = new OpenAiResponses(json);
     }
 
-    /** Records the request, then resolves the expert the caller asked for and may use. */
-    public Expert admit(ChatExchange exchange) {
+    /** A finished non-streamed answer and the route that produced it (after any retry). */
+    public record Answer(String json, Route route) {
+    }
+
+    /** Records the request, then routes it: the expert the caller asked for (and may use), or the router's choice. */
+    public Route admit(ChatExchange exchange) {
         Map<String, Object> request = new LinkedHashMap<>(exchange.request().parameters());
         if (exchange.clientRequestId() != null) {
             request.put("client_request_id", exchange.clientRequestId());
         }
-        record(exchange, AuditEvent.Kind.REQUEST, null, null, request);
-        String model = exchange.request().model();
+        if (exchange.dataClassification() != null) {
+            request.put("data_classification", exchange.dataClassification());
+        }
+        record(exchange, AuditEvent.Kind.REQUEST, null, null, request, null);
         try {
-            Expert expert = experts.find(model).orElseThrow(() -> ApiError.notFound("model",
-                    "The model '" + model + "' does not exist or is not served here", "model_not_found").exception());
-            if (!exchange.caller().can(Permissions.expert(model))) {
-                throw ApiError.forbidden("Your roles do not grant the permission '" + Permissions.expert(model) + "'").exception();
-            }
-            return expert;
+            return router.route(exchange.caller(), exchange.request().model(), exchange.request().expertRequest().messages(),
+                    exchange.dataClassification());
         } catch (ApiException refused) {
             finish(exchange, null, refused.error().status().value(), Map.of("error", refused.getMessage()));
             throw refused;
         }
     }
 
-    /** Answers without streaming: the JSON body of a {@code chat.completion}. */
-    public String complete(ChatExchange exchange, Expert expert) {
+    /**
+     * Answers without streaming: the JSON body of a {@code chat.completion}. When the router chose
+     * and its expert fails before answering, the next best expert the caller may use answers.
+     */
+    public Answer complete(ChatExchange exchange, Route route) {
         Completion completion;
-        try {
-            completion = expert.generate(exchange.request().expertRequest(), DeltaSink.IGNORE, new Cancellation());
-        } catch (ExpertException e) {
-            ApiError error = expertError(expert, e);
-            finish(exchange, expert, error.status().value(), Map.of("error", e.getMessage(), "output", ""));
-            throw failure(error, e);
+        while (true) {
+            try {
+                completion = route.expert().generate(route.request(exchange.request().expertRequest()), DeltaSink.IGNORE,
+                        new Cancellation());
+                router.succeeded(route.expertId());
+                break;
+            } catch (ExpertException e) {
+                Route next = failed(route, e);
+                if (next != null) {
+                    route = next;
+                    continue;
+                }
+                ApiError error = expertError(route.expert(), e);
+                finish(exchange, route, error.status().value(), Map.of("error", e.getMessage(), "output", ""));
+                throw failure(error, e);
+            }
         }
-        finish(exchange, expert, 200, outcome(completion));
-        metrics.tokens(expert.info().id(), completion.usage());
-        return responses.completion(exchange.completionId(), exchange.created(), expert.info().id(), completion);
+        finish(exchange, route, 200, outcome(completion));
+        metrics.tokens(route.expertId(), completion.usage());
+        return new Answer(responses.completion(exchange.completionId(), exchange.created(), route.expertId(), completion), route);
+    }
+
+    /** Reports the failure to the router and returns the route to retry on, or null. */
+    private Route failed(Route route, ExpertException e) {
+        boolean expertsFault = switch (e.kind()) {
+            case UNAVAILABLE, TIMEOUT, UPSTREAM_ERROR -> true;
+            case CANCELLED, REJECTED, BUSY -> false;
+        };
+        if (!expertsFault) {
+            return null;
+        }
+        router.failed(route.expertId(), e.kind() + ": " + e.getMessage());
+        return e.beforeFirstToken() ? router.reroute(route).orElse(null) : null;
     }
 
     /**
      * Streams {@code chat.completion.chunk} events. Headers are committed with the first token,
-     * so a failure before it still gets a proper error status; after it, an error event and no
-     * {@code [DONE]}.
+     * so a failure before it still gets a proper error status (or, when the router chose, a retry
+     * on the next best expert); after it, an error event and no {@code [DONE]}.
      */
-    public void stream(ChatExchange exchange, Expert expert, SseOutput out) throws IOException {
+    public void stream(ChatExchange exchange, Route chosen, SseOutput out) throws IOException {
         String id = exchange.completionId();
         long created = exchange.created();
-        String model = expert.info().id();
-        Cancellation cancellation = new Cancellation();
-        StringBuilder partial = new StringBuilder();
-        DeltaSink sink = text -> {
-            try {
-                if (!out.started()) {
-                    out.start(model);
-                    out.event(responses.chunk(id, created, model, "assistant", "", null));
-                }
-                partial.append(text);
-                out.event(responses.chunk(id, created, model, null, text, null));
-            } catch (IOException e) {
-                cancellation.cancel();
-                throw new ClientGoneException(e);
-            }
-        };
+        Route route = chosen;
         Completion completion;
-        try {
-            completion = expert.generate(exchange.request().expertRequest(), sink, cancellation);
-        } catch (ClientGoneException | ExpertException e) {
-            Map<String, Object> body = Map.of("error", e.getMessage(), "output", partial.toString());
-            if (e instanceof ClientGoneException || cancellation.isCancelled()) {
-                finish(exchange, expert, CLIENT_CLOSED, body);
+        StringBuilder partial = new StringBuilder();
+        while (true) {
+            Route current = route;
+            String model = current.expertId();
+            Cancellation cancellation = new Cancellation();
+            DeltaSink sink = text -> {
+                try {
+                    if (!out.started()) {
+                        out.start(current.decision());
+                        out.event(responses.chunk(id, created, model, "assistant", "", null));
+                    }
+                    partial.append(text);
+                    out.event(responses.chunk(id, created, model, null, text, null));
+                } catch (IOException e) {
+                    cancellation.cancel();
+                    throw new ClientGoneException(e);
+                }
+            };
+            try {
+                completion = current.expert().generate(current.request(exchange.request().expertRequest()), sink, cancellation);
+                router.succeeded(model);
+                break;
+            } catch (ClientGoneException | ExpertException e) {
+                Map<String, Object> body = Map.of("error", e.getMessage(), "output", partial.toString());
+                if (e instanceof ClientGoneException || cancellation.isCancelled()) {
+                    finish(exchange, current, CLIENT_CLOSED, body);
+                    return;
+                }
+                ExpertException failure = (ExpertException) e;
+                Route next = failed(current, failure);
+                if (next != null && !out.started()) {
+                    route = next;
+                    continue;
+                }
+                ApiError error = expertError(current.expert(), failure);
+                finish(exchange, current, error.status().value(), body);
+                if (!out.started()) {
+                    throw failure(error, failure);
+                }
+                out.event(errorEvent(error));
                 return;
             }
-            ApiError error = expertError(expert, (ExpertException) e);
-            finish(exchange, expert, error.status().value(), body);
-            if (!out.started()) {
-                throw failure(error, (ExpertException) e);
-            }
-            out.event(errorEvent(error));
-            return;
         }
+        String model = route.expertId();
         try {
-            finish(exchange, expert, 200, outcome(completion));
+            finish(exchange, route, 200, outcome(completion));
         } catch (ApiException auditFailed) {
             if (!out.started()) {
                 throw auditFailed;
@@ -136,7 +177,7 @@ public class ChatCompletionService {
             return;
         }
         if (!out.started()) {
-            out.start(model);
+            out.start(route.decision());
             out.event(responses.chunk(id, created, model, "assistant", "", null));
         }
         out.event(responses.chunk(id, created, model, null, null, completion.finishReason()));
@@ -157,14 +198,14 @@ public class ChatCompletionService {
     }
 
     /** Commits the outcome event and counts the request; 503 when the audit store fails closed. */
-    private void finish(ChatExchange exchange, Expert expert, int status, Map<String, Object> outcome) {
+    private void finish(ChatExchange exchange, Route route, int status, Map<String, Object> outcome) {
         long elapsed = System.nanoTime() - exchange.startedNanos();
         Map<String, Object> body = new LinkedHashMap<>(outcome);
         body.put("latency_ms", elapsed / 1_000_000.0);
-        String expertId = expert == null ? null : expert.info().id();
+        String expertId = route == null ? null : route.expertId();
         int recorded = status;
         try {
-            record(exchange, AuditEvent.Kind.RESPONSE, expertId, status, body);
+            record(exchange, AuditEvent.Kind.RESPONSE, expertId, status, body, route == null ? null : route.decision().audit());
         } catch (ApiException e) {
             recorded = e.error().status().value();
             throw e;
@@ -173,12 +214,13 @@ public class ChatCompletionService {
         }
     }
 
-    private void record(ChatExchange exchange, AuditEvent.Kind kind, String expertId, Integer status, Map<String, Object> body) {
+    private void record(ChatExchange exchange, AuditEvent.Kind kind, String expertId, Integer status, Map<String, Object> body,
+                        Map<String, Object> routing) {
         Caller caller = exchange.caller();
         try {
             audit.append(new AuditEvent(kind, exchange.requestId(), Instant.now(), caller.subject(), caller.type().label(),
                     caller.roles(), caller.apiKeyId(), exchange.clientApp(), ENDPOINT, exchange.request().model(),
-                    expertId, status, null, body));
+                    expertId, status, null, body, routing));
         } catch (AuditUnavailableException e) {
             throw ApiError.unavailable("The audit log is unavailable, so the request was not processed; retry later",
                     "audit_unavailable").exception();
