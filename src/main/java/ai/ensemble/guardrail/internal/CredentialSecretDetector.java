@@ -36,6 +36,8 @@ public final class CredentialSecretDetector extends PatternDetector {
     private static final Pattern CODE_REFERENCE = Pattern.compile(
             "[$%].*|.*(?:env\\.|environ|getenv|://).*|[a-z]+(?:_[a-z0-9]+)+|[A-Za-z_][A-Za-z0-9_]*(?:\\.[A-Za-z_][A-Za-z0-9_]*)+");
 
+    private static final Pattern NEXT_PARAMETER = Pattern.compile("&[A-Za-z_][A-Za-z0-9_.-]*=");
+
     private final Settings settings;
 
     public CredentialSecretDetector(Settings settings) {
@@ -46,6 +48,10 @@ public final class CredentialSecretDetector extends PatternDetector {
     @Override
     Finding validate(Matcher candidate, CharSequence text) {
         String value = candidate.group(1);
+        Matcher nextParameter = NEXT_PARAMETER.matcher(value);
+        if (nextParameter.find()) {
+            value = value.substring(0, nextParameter.start()); // client_secret=…&grant_type=…: the query string goes on
+        }
         while (value.endsWith(".")) {
             value = value.substring(0, value.length() - 1); // end of a sentence, not of the secret
         }

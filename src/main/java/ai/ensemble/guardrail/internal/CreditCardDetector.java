@@ -80,7 +80,7 @@ public final class CreditCardDetector extends PatternDetector {
             return null;
         }
         String digits = value.replaceAll("[ -]", "");
-        if (!Checksums.luhn(digits) || !knownIssuer(digits) || digits.chars().distinct().count() < 3) {
+        if (!Checksums.luhn(digits) || !knownIssuer(digits) || digits.chars().distinct().count() < 2) {
             return null;
         }
         double score = spaces || hyphens ? settings.grouped() : settings.bare();

@@ -20,9 +20,10 @@ import java.util.regex.Pattern;
 public final class PersonNameDetector implements Detector {
 
     /** Scores by how the name was found. */
-    public record Settings(double statedName, double title, double label, double salutation, double dictionary) {
+    public record Settings(double statedName, double title, double label, double salutation, double reported, double dictionary,
+            double givenNameAlone) {
         public static Settings defaults() {
-            return new Settings(0.85, 0.85, 0.8, 0.7, 0.75);
+            return new Settings(0.85, 0.85, 0.8, 0.7, 0.7, 0.75, 0.55);
         }
     }
 
@@ -31,7 +32,14 @@ public final class PersonNameDetector implements Detector {
     private static final String NAME = "(" + WORD + "(?:[ \\t]+(?:\\p{Lu}\\.|" + WORD + ")){0,3})";
 
     private static final Pattern STATED = Pattern.compile(
-            "(?i:my name is|my name's|i am called|call me|i'm called|ich heiße|ich heisse|je m'appelle|me llamo|mi chiamo)[ \\t]+" + NAME);
+            "(?i:my name is|my name's|name is|named|called|call me|ich heiße|ich heisse|je m'appelle|me llamo|mi chiamo)[ \\t]+" + NAME);
+
+    /** Reported speech in news-like text wants two capitalised words: "says Hannah McConnan". */
+    private static final Pattern REPORTED = Pattern.compile(
+            "(?<![\\p{L}])(?i:says|said|according to|asked|wrote|told|assistant to|interview with)[ \\t]+(" + WORD + "[ \\t]+(?:\\p{Lu}\\.[ \\t]+)?" + WORD + ")");
+
+    /** A lone capitalised word, checked against the dictionary when it does not start a sentence. */
+    private static final Pattern LONE_WORD = Pattern.compile("(?<![\\p{L}\\p{M}])\\p{Lu}[\\p{Ll}\\p{M}]+(?:-\\p{Lu}?[\\p{Ll}\\p{M}]+)?(?![\\p{L}\\p{M}])");
 
     private static final Pattern TITLE = Pattern.compile(
             "(?<![\\p{L}])(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Herr|Frau|Mme|Mlle|Madame|Monsieur|Sr|Sra|Srta|Dott|Sig)\\.?[ \\t]+" + NAME);
@@ -81,6 +89,7 @@ public final class PersonNameDetector implements Detector {
         cued(TITLE, text, settings.title(), findings);
         cued(LABEL, text, settings.label(), findings);
         cued(SALUTATION, text, settings.salutation(), findings);
+        cued(REPORTED, text, settings.reported(), findings);
         Matcher given = GIVEN_AND_SURNAME.matcher(text);
         while (given.find()) {
             String surname = given.group(2);
@@ -88,7 +97,26 @@ public final class PersonNameDetector implements Detector {
                 findings.add(new Finding(id(), EntityType.PERSON, given.start(1), given.end(2), settings.dictionary()));
             }
         }
+        Matcher lone = LONE_WORD.matcher(text);
+        while (lone.find()) {
+            if (FirstNames.NAMES.contains(lone.group()) && insideSentence(text, lone.start())) {
+                findings.add(new Finding(id(), EntityType.PERSON, lone.start(), lone.end(), settings.givenNameAlone()));
+            }
+        }
         return findings;
+    }
+
+    /** Whether the word at {@code start} follows a lower-case word or a comma rather than starting a sentence or a line. */
+    private static boolean insideSentence(CharSequence text, int start) {
+        int at = start - 1;
+        while (at >= 0 && (text.charAt(at) == ' ' || text.charAt(at) == '\t')) {
+            at--;
+        }
+        if (at < 0 || at == start - 1) {
+            return false;
+        }
+        char before = text.charAt(at);
+        return Character.isLowerCase(before) || before == ',' || before == ';';
     }
 
     /** The name after a cue, cut at the first word that cannot be part of a name. */

@@ -35,13 +35,14 @@ public final class PhoneDetector extends PatternDetector {
             "(?<![\\w+.,/:#@$€£¥-])(?:\\+|\\b00)?\\(?\\d[\\d ().-]{4,22}\\d(?![\\w/:@%]|[.,-]\\d)");
 
     private static final ContextWords PHONE = new ContextWords("phone", "phones", "telephone", "tel", "tel.", "mobile", "cell",
-            "cellphone", "call", "calling", "called", "fax", "contact", "reach", "whatsapp", "sms", "text me", "dial", "number",
+            "cellphone", "call", "calling", "called", "fax", "contact", "reach", "whatsapp", "sms", "text me", "dial",
             "hotline", "telefon", "telefonnummer", "handy", "mobil", "téléphone", "tél", "portable", "teléfono", "telefono",
-            "móvil", "cellulare", "numéro", "nummer", "ring");
+            "móvil", "cellulare", "ring");
 
     private static final ContextWords IDENTIFIER = new ContextWords("order", "invoice", "ref", "reference", "id", "ticket",
             "isbn", "issn", "serial", "tracking", "account", "acct", "case", "version", "build", "po", "sku", "item", "part",
-            "no", "nr", "zip", "postcode", "postal", "patent", "doi", "arxiv", "page", "pages");
+            "no", "nr", "zip", "postcode", "postal", "patent", "doi", "arxiv", "page", "pages", "license", "licence", "passport",
+            "ssn", "social security", "iban", "routing", "card");
 
     /** Words right after a number that make it a quantity: "100 000 000 users", "2 500 000 EUR". */
     private static final ContextWords QUANTITY = new ContextWords("eur", "euro", "euros", "usd", "dollars", "chf", "gbp", "people",
@@ -75,7 +76,7 @@ public final class PhoneDetector extends PatternDetector {
             return null;
         }
         boolean phoneWord = PHONE.near(text, start, end, 40, 20);
-        if (!phoneWord && (IDENTIFIER.near(text, start, end, 15, 0) || QUANTITY.near(text, start, end, 0, 12)
+        if (!phoneWord && (IDENTIFIER.near(text, start, end, 25, 0) || QUANTITY.near(text, start, end, 0, 12)
                 || groups.stream().allMatch(PhoneDetector::year))) {
             return null;
         }

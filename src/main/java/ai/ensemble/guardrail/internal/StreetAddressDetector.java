@@ -3,6 +3,7 @@ package ai.ensemble.guardrail.internal;
 import ai.ensemble.guardrail.EntityType;
 import ai.ensemble.guardrail.Finding;
 
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -41,6 +42,10 @@ public final class StreetAddressDetector extends PatternDetector {
     private static final String FUSED_TYPE = "(?:straße|strasse|str\\.|gasse|weg|platz|allee|damm|ufer|chaussee|katu|tie|vägen|gatan"
             + "|vej|gade|veien|vegen|straat|laan|plein|gracht|kade|utca|ulica|cesta|ulice|náměstí|trida)";
 
+    /** Street-type words written apart from the name, then the house number: {@code Villacher Strasse 89}, {@code Trenerys gate 232}. */
+    private static final String SEPARATE_TYPE = "(?:Strasse|Straße|Str\\.|Gasse|Weg|Allee|Platz|Ring|Damm|Ufer|straße|strasse|gasse|weg|allee|platz"
+            + "|gate|vei|veg|vej|gade|gata|gatan|vägen|katu|tie|straat|laan|utca|ulica|ul\\.|cesta|ulice|náměstí)";
+
     private static final String ROMANCE_TYPE = "(?:Rue|Avenue|Boulevard|Bd|Chemin|Allée|Impasse|Quai|Via|Viale|Piazza|Corso|Largo|Calle"
             + "|Avenida|Av\\.|Paseo|Plaza|Carrer|Rua|Travessa|Praça|Strada)";
 
@@ -53,12 +58,31 @@ public final class StreetAddressDetector extends PatternDetector {
                     + "|\\b\\p{Lu}[\\p{L}-]{2,}\\s+(?:u\\.|utca|út|ul\\.|ulica)\\s+\\d{1,5}\\.?"
                     + "|\\b\\d{1,5}[a-z]?,?\\s+(?i:" + ROMANCE_TYPE + ")\\s+" + LINKS + NAME_WORD + "(?:\\s+" + NAME_WORD + "){0,3}"
                     + "|\\b" + ROMANCE_TYPE + "\\s+" + LINKS + NAME_WORD + "(?:\\s+" + LINKS + NAME_WORD + "){0,3},?\\s+\\d{1,5}[a-zA-Z]?\\b"
+                    + "|\\b\\p{Lu}[\\p{L}-]+(?:[ \\t]+\\p{Lu}[\\p{L}-]+)?[ \\t]+" + SEPARATE_TYPE + "[ \\t]+\\d{1,5}[a-zA-Z]?\\b"
+                    + "|\\b\\p{Lu}[\\p{L}'-]+(?:[ \\t]+\\p{Lu}[\\p{L}'-]+){0,2}[ \\t]+\\d{1,5}[a-zA-Z]?" + UNIT
+                    + "|\\b\\p{Lu}[\\p{L}'-]+(?:[ \\t]+\\p{Lu}[\\p{L}'-]+){0,2}[ \\t]+\\d{1,5}[a-zA-Z]?,?[ \\t]+(?:[A-Z]{1,2}-)?\\d{4,5}[ \\t]+\\p{Lu}\\p{L}+"
                     + "|\\bP\\.?\\s?O\\.?\\s+Box\\s+\\d{1,6}\\b"
                     + "|\\b(?:PSC|Unit|CMR)\\s+\\d{3,5},?\\s+Box\\s+\\d{3,5}(?:,?\\s+(?:APO|FPO|DPO)\\s+(?:AA|AE|AP)\\s+\\d{5})?");
 
     private static final ContextWords CONTEXT = new ContextWords("address", "addresses", "live at", "lives at", "living at",
             "located at", "ship to", "shipping", "deliver to", "delivery", "mail to", "residence", "resides", "adresse",
             "anschrift", "wohnhaft", "dirección", "indirizzo", "domicile", "home");
+
+    /** After an address cue, a name and a house number are enough: "lives at Joaquin Suarez 2906", "corner of Nieuwe Baan 473". */
+    private static final Pattern CUED = Pattern.compile(
+            "(?i:address(?:es)?(?:\\s+is)?\\s*:?|lives?\\s+(?:at|on)|living\\s+at|located\\s+at|ship(?:ped)?\\s+to|deliver(?:ed)?\\s+to"
+                    + "|send\\s+(?:it\\s+)?to|mail(?:ed)?\\s+to|corner\\s+of|resides\\s+at|arrived\\s+at|meet\\s+(?:you|me)\\s+at)[ \\t]+"
+                    + "((?:the\\s+corner\\s+of\\s+)?(?:\\d{1,6}[ \\t]+)?\\p{Lu}[\\p{L}'.-]*(?:[ \\t]+[\\p{L}'.-]+){0,3}[ \\t]+\\d{1,5}[a-zA-Z]?\\b)");
+
+    /** A line under a street line: a unit, or a town, region or country, ending in a postal code or not. */
+    private static final Pattern TAIL_LINE = Pattern.compile(
+            "[ \\t]*,?[ \\t]*\\n?[ \\t>?]*(?:(?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor)\\.?[ \\t]*\\d{1,5}"
+                    + "|\\p{Lu}[\\p{L}'.()-]*(?:[ \\t]+[\\p{L}'.()-]+){0,3}(?:,?[ \\t]+(?:[A-Z]{2}[ \\t]+)?\\d{4,6}(?:-\\d{3,4})?)?)");
+
+    private static final Pattern POSTAL_END = Pattern.compile(".*(?:\\d{4,6}(?:-\\d{3,4})?|(?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor)\\.?[ \\t]*\\d{1,5})", Pattern.DOTALL);
+
+    /** How far the tail may reach past the street line, within the stream scanner's window. */
+    private static final int MAX_TAIL = 80;
 
     private final Settings settings;
 
@@ -68,11 +92,41 @@ public final class StreetAddressDetector extends PatternDetector {
     }
 
     @Override
+    public List<Finding> scan(CharSequence text) {
+        List<Finding> findings = super.scan(text);
+        Matcher cued = CUED.matcher(text);
+        while (cued.find()) {
+            findings.add(new Finding(id(), EntityType.STREET_ADDRESS, cued.start(1), withTail(text, cued.end(1)),
+                    clamp(settings.score() + settings.contextBonus())));
+        }
+        return findings;
+    }
+
+    @Override
     Finding validate(Matcher candidate, CharSequence text) {
         double score = settings.score();
         if (CONTEXT.near(text, candidate.start(), candidate.end(), 40, 0)) {
             score += settings.contextBonus();
         }
-        return new Finding(id(), EntityType.STREET_ADDRESS, candidate.start(), candidate.end(), clamp(score));
+        return new Finding(id(), EntityType.STREET_ADDRESS, candidate.start(), withTail(text, candidate.end()), clamp(score));
+    }
+
+    /**
+     * Extends a street line over the lines of an address block below or after it (unit, town, region,
+     * country) as far as the last one that ends in a postal code or is a unit, at most {@link #MAX_TAIL}
+     * characters: {@code 14 Crown Street⏎ Suite 321⏎ LONDON⏎ United Kingdom 75419}.
+     */
+    private static int withTail(CharSequence text, int end) {
+        int limit = Math.min(text.length(), end + MAX_TAIL);
+        Matcher line = TAIL_LINE.matcher(text).region(end, limit);
+        int at = end;
+        int extended = end;
+        for (int lines = 0; lines < 4 && line.region(at, limit).lookingAt() && line.end() > at; lines++) {
+            at = line.end();
+            if (POSTAL_END.matcher(line.group()).matches()) {
+                extended = at;
+            }
+        }
+        return extended;
     }
 }
