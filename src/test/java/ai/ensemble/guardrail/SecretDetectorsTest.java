@@ -90,7 +90,7 @@ class SecretDetectorsTest {
         assertFinds("secret", EntityType.SECRET, "{\"api_key\": \"⟦" + value + "⟧\"}");
         assertFinds("secret", EntityType.SECRET, "db password: ⟦Tr0ub4dor&3x!⟧");
         assertFinds("secret", EntityType.SECRET, "client_secret=⟦" + value + "⟧&grant_type=client_credentials");
-        assertFinds("secret", EntityType.SECRET, "my password is ⟦hunter2Hunter2⟧.");
+        assertFinds("secret", EntityType.SECRET, "my password is ⟦Blue-Falcon-42x⟧.");
     }
 
     @ParameterizedTest
