@@ -27,10 +27,13 @@ public final class CredentialSecretDetector extends PatternDetector {
         }
     }
 
-    private static final Pattern CANDIDATE = Pattern.compile(
-            "(?i)(?<![A-Za-z0-9])[A-Za-z0-9_.-]{0,30}?(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|apikey"
-                    + "|access[_-]?key|auth[_-]?key|private[_-]?key|client[_-]?secret|credentials?|kennwort|passwort|mot de passe|contraseña)"
-                    + "[A-Za-z0-9_.-]{0,20}[\"']?\\s{0,3}(?::=|=>|=|:|\\s+is\\s+|\\s+was\\s+|\\s+ist\\s+)\\s{0,3}[\"'`]?"
+    /** Found first, since a keyword is rare and cheap to look for; the assignment after it is matched from there. */
+    private static final Pattern KEYWORD = Pattern.compile(
+            "(?i)password|passwd|passphrase|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|auth[_-]?key|private[_-]?key"
+                    + "|credentials?|kennwort|passwort|mot de passe|contraseña");
+
+    private static final Pattern ASSIGNMENT = Pattern.compile(
+            "[A-Za-z0-9_.-]{0,20}[\"']?\\s{0,3}(?i::=|=>|=|:|\\s+is\\s+|\\s+was\\s+|\\s+ist\\s+)\\s{0,3}[\"'`]?"
                     + "([^\\s\"'`,;<>(){}\\[\\]]{1,200})");
 
     private static final Pattern CODE_REFERENCE = Pattern.compile(
@@ -41,12 +44,16 @@ public final class CredentialSecretDetector extends PatternDetector {
     private final Settings settings;
 
     public CredentialSecretDetector(Settings settings) {
-        super("secret", CANDIDATE);
+        super("secret", KEYWORD);
         this.settings = settings;
     }
 
     @Override
-    Finding validate(Matcher candidate, CharSequence text) {
+    Finding validate(Matcher keyword, CharSequence text) {
+        Matcher candidate = ASSIGNMENT.matcher(text).region(keyword.end(), text.length());
+        if (!candidate.lookingAt()) {
+            return null;
+        }
         String value = candidate.group(1);
         Matcher nextParameter = NEXT_PARAMETER.matcher(value);
         if (nextParameter.find()) {

@@ -54,13 +54,15 @@ public final class StreetAddressDetector extends PatternDetector {
     private static final Pattern CANDIDATE = Pattern.compile(
             "\\b\\d{1,6}[A-Za-z]?(?:-\\d{1,4})?,?\\s+(?:(?:[NSEW]|North|South|East|West)\\.?\\s+)?(?:" + NAME_WORD + "\\s+){1,4}"
                     + ENGLISH_TYPE + "\\b\\.?(?:\\s+(?:[NS][EW]|North|South|East|West)\\b)?" + UNIT + "?" + US_TAIL + "?"
-                    + "|\\b\\p{Lu}[\\p{L}-]{3,}" + FUSED_TYPE + "\\s*\\d{1,5}\\s?[a-zA-Z]?\\b" + UNIT + "?"
-                    + "|\\b\\p{Lu}[\\p{L}-]{2,}\\s+(?:u\\.|utca|út|ul\\.|ulica)\\s+\\d{1,5}\\.?"
                     + "|\\b\\d{1,5}[a-z]?,?\\s+(?i:" + ROMANCE_TYPE + ")\\s+" + LINKS + NAME_WORD + "(?:\\s+" + NAME_WORD + "){0,3}"
-                    + "|\\b" + ROMANCE_TYPE + "\\s+" + LINKS + NAME_WORD + "(?:\\s+" + LINKS + NAME_WORD + "){0,3},?\\s+\\d{1,5}[a-zA-Z]?\\b"
-                    + "|\\b\\p{Lu}[\\p{L}-]+(?:[ \\t]+\\p{Lu}[\\p{L}-]+)?[ \\t]+" + SEPARATE_TYPE + "[ \\t]+\\d{1,5}[a-zA-Z]?\\b"
-                    + "|\\b\\p{Lu}[\\p{L}'-]+(?:[ \\t]+\\p{Lu}[\\p{L}'-]+){0,2}[ \\t]+\\d{1,5}[a-zA-Z]?" + UNIT
-                    + "|\\b\\p{Lu}[\\p{L}'-]+(?:[ \\t]+\\p{Lu}[\\p{L}'-]+){0,2}[ \\t]+\\d{1,5}[a-zA-Z]?,?[ \\t]+(?:[A-Z]{1,2}-)?\\d{4,5}[ \\t]+\\p{Lu}\\p{L}+"
+                    // Name-first shapes all end in a house number: only words with one at most six words behind them are tried.
+                    + "|\\b(?=\\p{Lu}[\\p{L}'’.-]*+(?:[ \\t]+[\\p{L}'’.-]++){0,5}+,?[ \\t]*\\d)(?:"
+                    + "\\p{Lu}[\\p{L}-]{3,}" + FUSED_TYPE + "\\s*\\d{1,5}\\s?[a-zA-Z]?\\b" + UNIT + "?"
+                    + "|\\p{Lu}[\\p{L}-]{2,}\\s+(?:u\\.|utca|út|ul\\.|ulica)\\s+\\d{1,5}\\.?"
+                    + "|" + ROMANCE_TYPE + "\\s+" + LINKS + NAME_WORD + "(?:\\s+" + LINKS + NAME_WORD + "){0,3},?\\s+\\d{1,5}[a-zA-Z]?\\b"
+                    + "|\\p{Lu}[\\p{L}-]+(?:[ \\t]+\\p{Lu}[\\p{L}-]+)?[ \\t]+" + SEPARATE_TYPE + "[ \\t]+\\d{1,5}[a-zA-Z]?\\b"
+                    + "|\\p{Lu}[\\p{L}'-]+(?:[ \\t]+\\p{Lu}[\\p{L}'-]+){0,2}[ \\t]+\\d{1,5}[a-zA-Z]?" + UNIT
+                    + "|\\p{Lu}[\\p{L}'-]+(?:[ \\t]+\\p{Lu}[\\p{L}'-]+){0,2}[ \\t]+\\d{1,5}[a-zA-Z]?,?[ \\t]+(?:[A-Z]{1,2}-)?\\d{4,5}[ \\t]+\\p{Lu}\\p{L}+)"
                     + "|\\bP\\.?\\s?O\\.?\\s+Box\\s+\\d{1,6}\\b"
                     + "|\\b(?:PSC|Unit|CMR)\\s+\\d{3,5},?\\s+Box\\s+\\d{3,5}(?:,?\\s+(?:APO|FPO|DPO)\\s+(?:AA|AE|AP)\\s+\\d{5})?");
 
@@ -70,7 +72,7 @@ public final class StreetAddressDetector extends PatternDetector {
 
     /** After an address cue, a name and a house number are enough: "lives at Joaquin Suarez 2906", "corner of Nieuwe Baan 473". */
     private static final Pattern CUED = Pattern.compile(
-            "(?i:address(?:es)?(?:\\s+is)?\\s*:?|lives?\\s+(?:at|on)|living\\s+at|located\\s+at|ship(?:ped)?\\s+to|deliver(?:ed)?\\s+to"
+            "(?<![\\p{L}])(?=[AaCcDdLlMmRrSs])(?i:address(?:es)?(?:\\s+is)?\\s*:?|lives?\\s+(?:at|on)|living\\s+at|located\\s+at|ship(?:ped)?\\s+to|deliver(?:ed)?\\s+to"
                     + "|send\\s+(?:it\\s+)?to|mail(?:ed)?\\s+to|corner\\s+of|resides\\s+at|arrived\\s+at|meet\\s+(?:you|me)\\s+at)[ \\t]+"
                     + "((?:the\\s+corner\\s+of\\s+)?(?:\\d{1,6}[ \\t]+)?\\p{Lu}[\\p{L}'.-]*(?:[ \\t]+[\\p{L}'.-]+){0,3}[ \\t]+\\d{1,5}[a-zA-Z]?\\b)");
 
