@@ -14,10 +14,14 @@ import java.util.regex.Pattern;
  */
 public final class AwsSecretKeyDetector extends PatternDetector {
 
-    /** {@code minimumEntropy}: bits per character (random base64 of this length gives about 4.9). */
+    /**
+     * {@code minimumEntropy}: bits per character (random base64 of this length gives about 4.9);
+     * {@code keyIdDistance}: how far a key id may be; 80 keeps key, distance and id inside the stream
+     * scanner's 128-character window.
+     */
     public record Settings(double score, double minimumEntropy, int keyIdDistance) {
         public static Settings defaults() {
-            return new Settings(0.9, 3.8, 120);
+            return new Settings(0.9, 3.8, 80);
         }
     }
 
