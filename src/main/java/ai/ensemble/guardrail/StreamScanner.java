@@ -41,7 +41,7 @@ public final class StreamScanner {
         }
 
         public static Settings defaults() {
-            return new Settings(128, 8192, 16);
+            return new Settings(128, 8192, 32);
         }
     }
 

@@ -19,7 +19,7 @@ public final class AwsAccessKeyDetector extends PatternDetector {
         }
     }
 
-    private static final Pattern CANDIDATE = Pattern.compile("(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z2-7]{16}(?![A-Za-z0-9])");
+    private static final Pattern CANDIDATE = Pattern.compile("(?=A[KS]IA)(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z2-7]{16}(?![A-Za-z0-9])");
 
     private final Settings settings;
 

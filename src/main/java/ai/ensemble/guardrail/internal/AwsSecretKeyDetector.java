@@ -25,7 +25,7 @@ public final class AwsSecretKeyDetector extends PatternDetector {
         }
     }
 
-    private static final Pattern CANDIDATE = Pattern.compile("(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])");
+    private static final Pattern CANDIDATE = Pattern.compile("(?=[A-Za-z0-9/+])(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])");
 
     private static final Pattern KEY_ID = Pattern.compile("(?:AKIA|ASIA)[A-Z2-7]{16}");
 

@@ -29,8 +29,8 @@ public final class CredentialSecretDetector extends PatternDetector {
 
     /** Found first, since a keyword is rare and cheap to look for; the assignment after it is matched from there. */
     private static final Pattern KEYWORD = Pattern.compile(
-            "(?i)password|passwd|passphrase|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|auth[_-]?key|private[_-]?key"
-                    + "|credentials?|kennwort|passwort|mot de passe|contraseña");
+            "(?=[PpSsTtAaCcKkMm])(?i:password|passwd|passphrase|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|auth[_-]?key|private[_-]?key"
+                    + "|credentials?|kennwort|passwort|mot de passe|contraseña)");
 
     private static final Pattern ASSIGNMENT = Pattern.compile(
             "[A-Za-z0-9_.-]{0,20}[\"']?\\s{0,3}(?i::=|=>|=|:|\\s+is\\s+|\\s+was\\s+|\\s+ist\\s+)\\s{0,3}[\"'`]?"

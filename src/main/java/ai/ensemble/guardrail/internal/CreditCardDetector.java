@@ -24,7 +24,7 @@ public final class CreditCardDetector extends PatternDetector {
         }
     }
 
-    private static final Pattern CANDIDATE = Pattern.compile("(?<![\\d.,/-])\\d(?:[ -]?\\d){11,18}(?!\\d|[.,/-]\\d)");
+    private static final Pattern CANDIDATE = Pattern.compile("(?=\\d)(?<![\\d.,/-])\\d(?:[ -]?\\d){11,18}(?!\\d|[.,/-]\\d)");
 
     private static final ContextWords CONTEXT = new ContextWords("card", "credit", "debit", "visa", "mastercard", "amex",
             "american express", "discover", "diners", "jcb", "maestro", "unionpay", "cc", "ccn", "pan", "kreditkarte", "karte",

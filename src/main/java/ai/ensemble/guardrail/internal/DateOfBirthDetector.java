@@ -31,8 +31,8 @@ public final class DateOfBirthDetector extends PatternDetector {
     private static final String MONTH_NAME = "(\\p{L}{3,10})\\.?";
 
     private static final Pattern CANDIDATE = Pattern.compile(
-            "(?<![\\d./-])(\\d{1,2})([./-])(\\d{1,2})\\2(\\d{4}|\\d{2})(?![\\d]|[./-]\\d)"
-                    + "|(?<![\\d./-])(\\d{4})([./-])(\\d{1,2})\\6(\\d{1,2})(?![\\d]|[./-]\\d)"
+            "(?=\\d)(?<![\\d./-])(\\d{1,2})([./-])(\\d{1,2})\\2(\\d{4}|\\d{2})(?![\\d]|[./-]\\d)"
+                    + "|(?=\\d)(?<![\\d./-])(\\d{4})([./-])(\\d{1,2})\\6(\\d{1,2})(?![\\d]|[./-]\\d)"
                     + "|\\b(\\d{1,2})(?:st|nd|rd|th|er|\\.)?\\s+(?:of\\s+|de\\s+)?" + MONTH_NAME + ",?\\s+(?:de\\s+)?(\\d{4})\\b"
                     + "|\\b" + MONTH_NAME + "\\s+(\\d{1,2})(?:st|nd|rd|th)?,?\\s+(\\d{4})\\b");
 

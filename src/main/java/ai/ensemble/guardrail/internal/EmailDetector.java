@@ -17,7 +17,7 @@ public final class EmailDetector extends PatternDetector {
     }
 
     private static final Pattern CANDIDATE = Pattern.compile(
-            "(?<![\\w.%+-])[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,24}(?![\\w-]|\\.[A-Za-z0-9])");
+            "(?=[A-Za-z0-9._%+-])(?<![\\w.%+-])[A-Za-z0-9._%+-]{1,64}+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,24}(?![\\w-]|\\.[A-Za-z0-9])");
 
     private final Settings settings;
 

@@ -15,7 +15,7 @@ public final class GcpApiKeyDetector extends PatternDetector {
         }
     }
 
-    private static final Pattern CANDIDATE = Pattern.compile("(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])");
+    private static final Pattern CANDIDATE = Pattern.compile("AIza(?<![A-Za-z0-9_-]AIza)[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])");
 
     private final Settings settings;
 

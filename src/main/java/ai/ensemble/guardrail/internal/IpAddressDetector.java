@@ -23,8 +23,8 @@ public final class IpAddressDetector extends PatternDetector {
     }
 
     private static final Pattern CANDIDATE = Pattern.compile(
-            "(?<![\\w.])(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})(?![\\w]|\\.\\d)"
-                    + "|(?<![\\w:.])((?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4})(?![\\w:])");
+            "(?=\\d)(?<![\\w.])(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})(?![\\w]|\\.\\d)"
+                    + "|(?=[0-9A-Fa-f:])(?<![\\w:.])((?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4})(?![\\w:])");
 
     private static final ContextWords VERSION = new ContextWords("version", "versions", "ver", "v", "release", "build",
             "firmware", "update", "upgrade", "patch", "sdk", "api level", "android", "ios");

@@ -21,7 +21,7 @@ public final class JwtDetector extends PatternDetector {
     }
 
     private static final Pattern CANDIDATE = Pattern.compile(
-            "(?<![A-Za-z0-9_.-])(eyJ[A-Za-z0-9_-]{10,})\\.([A-Za-z0-9_-]{2,})\\.([A-Za-z0-9_-]*)(?![A-Za-z0-9_.-])");
+            "(?=eyJ)(?<![A-Za-z0-9_.-])(eyJ[A-Za-z0-9_-]{10,})\\.([A-Za-z0-9_-]{2,})\\.([A-Za-z0-9_-]*)(?![A-Za-z0-9_.-])");
 
     private final Settings settings;
 

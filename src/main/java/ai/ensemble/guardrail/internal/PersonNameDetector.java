@@ -47,7 +47,7 @@ public final class PersonNameDetector implements Detector {
             + ")(?<name>" + NAME + ")");
 
     /** A capitalised word: a given name if the dictionary has it. */
-    private static final Pattern LONE_WORD = Pattern.compile("(?<![\\p{L}\\p{M}])\\p{Lu}[\\p{Ll}\\p{M}]+(?:-\\p{Lu}?[\\p{Ll}\\p{M}]+)?(?![\\p{L}\\p{M}])");
+    private static final Pattern LONE_WORD = Pattern.compile("(?=\\p{Lu})(?<![\\p{L}\\p{M}])\\p{Lu}[\\p{Ll}\\p{M}]+(?:-\\p{Lu}?[\\p{Ll}\\p{M}]+)?(?![\\p{L}\\p{M}])");
 
     /** After a given name: an optional initial and a capitalised surname. */
     private static final Pattern SURNAME = Pattern.compile("(?:[ \\t]+\\p{Lu}\\.)?[ \\t]+(" + WORD + ")(?![\\p{L}\\p{M}])");

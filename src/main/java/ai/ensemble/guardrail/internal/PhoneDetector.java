@@ -32,7 +32,7 @@ public final class PhoneDetector extends PatternDetector {
     }
 
     private static final Pattern CANDIDATE = Pattern.compile(
-            "(?<![\\w+.,/:#@$€£¥-])(?:\\+|\\b00)?\\(?\\d[\\d ().-]{4,22}\\d(?![\\w/:@%]|[.,-]\\d)");
+            "(?=[+(\\d])(?<![\\w+.,/:#@$€£¥-])(?:\\+|\\b00)?\\(?\\d[\\d ().-]{4,22}\\d(?![\\w/:@%]|[.,-]\\d)");
 
     private static final ContextWords PHONE = new ContextWords("phone", "phones", "telephone", "tel", "tel.", "mobile", "cell",
             "cellphone", "call", "calling", "called", "fax", "contact", "reach", "whatsapp", "sms", "text me", "dial",

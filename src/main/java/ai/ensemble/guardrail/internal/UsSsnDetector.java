@@ -21,7 +21,7 @@ public final class UsSsnDetector extends PatternDetector {
         }
     }
 
-    private static final Pattern CANDIDATE = Pattern.compile("(?<![\\d-])(\\d{3})([- ]?)(\\d{2})\\2(\\d{4})(?![\\d]|-\\d)");
+    private static final Pattern CANDIDATE = Pattern.compile("(?=\\d)(?<![\\d-])(\\d{3})([- ]?)(\\d{2})\\2(\\d{4})(?![\\d]|-\\d)");
 
     private static final ContextWords CONTEXT = new ContextWords("ssn", "ssns", "ss#", "ss #", "social security", "social sec",
             "social-security", "taxpayer", "tin", "itin", "sozialversicherungsnummer");
