@@ -1,0 +1,56 @@
+package ai.ensemble.guardrail.internal;
+
+import ai.ensemble.guardrail.EntityType;
+import ai.ensemble.guardrail.Finding;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * AWS secret access keys: 40 characters of base64 ({@code A–Z a–z 0–9 / +}). Any 40-character
+ * base64 string has that shape, so one counts only in context: an AWS secret-key word before it
+ * ({@code aws_secret_access_key}, {@code SecretAccessKey}, "secret access key") or an access key
+ * id ({@code AKIA…}) within {@link Settings#keyIdDistance()} characters, and it must look random.
+ */
+public final class AwsSecretKeyDetector extends PatternDetector {
+
+    /**
+     * {@code minimumEntropy}: bits per character (random base64 of this length gives about 4.9);
+     * {@code keyIdDistance}: how far a key id may be; 80 keeps key, distance and id inside the stream
+     * scanner's 128-character window.
+     */
+    public record Settings(double score, double minimumEntropy, int keyIdDistance) {
+        public static Settings defaults() {
+            return new Settings(0.9, 3.8, 80);
+        }
+    }
+
+    private static final Pattern CANDIDATE = Pattern.compile("(?=[A-Za-z0-9/+])(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])");
+
+    private static final Pattern KEY_ID = Pattern.compile("(?:AKIA|ASIA)[A-Z2-7]{16}");
+
+    private static final ContextWords CONTEXT = new ContextWords("aws_secret_access_key", "aws_secret_key", "aws_secret",
+            "secretaccesskey", "secret_access_key", "secret access key", "secret_key", "aws secret", "awssecretkey");
+
+    private final Settings settings;
+
+    public AwsSecretKeyDetector(Settings settings) {
+        super("aws-secret-key", CANDIDATE);
+        this.settings = settings;
+    }
+
+    @Override
+    Finding validate(Matcher candidate, CharSequence text) {
+        String value = candidate.group();
+        if (SecretValues.entropy(value) < settings.minimumEntropy() || SecretValues.characterClasses(value) < 3) {
+            return null;
+        }
+        int from = Math.max(0, candidate.start() - settings.keyIdDistance());
+        int to = Math.min(text.length(), candidate.end() + settings.keyIdDistance());
+        boolean keyIdNear = KEY_ID.matcher(text).region(from, to).find();
+        if (!keyIdNear && !CONTEXT.near(text, candidate.start(), candidate.end(), 40, 0)) {
+            return null;
+        }
+        return new Finding(id(), EntityType.AWS_SECRET_KEY, candidate.start(), candidate.end(), settings.score());
+    }
+}
