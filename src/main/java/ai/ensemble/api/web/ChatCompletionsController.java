@@ -10,7 +10,6 @@ import ai.ensemble.api.internal.ChatCompletionService;
 import ai.ensemble.api.internal.ChatExchange;
 import ai.ensemble.api.internal.ChatRequestParser;
 import ai.ensemble.api.internal.SseOutput;
-import ai.ensemble.router.Route;
 import ai.ensemble.router.RoutingDecision;
 import ai.ensemble.security.Callers;
 import ai.ensemble.shared.RequestIds;
@@ -45,12 +44,12 @@ class ChatCompletionsController {
         ChatExchange exchange = new ChatExchange(RequestIds.current(), RequestIds.clientId(request), Callers.current(),
                 clientApp == null ? null : clientApp.substring(0, Math.min(clientApp.length(), 200)),
                 chat, Instant.now(), started, request.getHeader(RoutingHeaders.CLASSIFICATION));
-        Route route = chats.admit(exchange);
+        ChatCompletionService.Admitted admitted = chats.admit(exchange);
         if (chat.stream()) {
-            chats.stream(exchange, route, new ServletSseOutput(response));
+            chats.stream(exchange, admitted, new ServletSseOutput(response));
             return null;
         }
-        ChatCompletionService.Answer answer = chats.complete(exchange, route);
+        ChatCompletionService.Answer answer = chats.complete(exchange, admitted);
         ResponseEntity.BodyBuilder ok = ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON);
         RoutingHeaders.of(answer.route().decision()).forEach(ok::header);
         return ok.body(answer.json());

@@ -1,0 +1,83 @@
+package ai.ensemble.policy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import ai.ensemble.guardrail.Action;
+import ai.ensemble.guardrail.ActionPolicy;
+import ai.ensemble.guardrail.Detectors;
+import ai.ensemble.guardrail.Redactor;
+import ai.ensemble.guardrail.Stage;
+import ai.ensemble.policy.internal.PolicyStore;
+import ai.ensemble.security.Caller;
+import ai.ensemble.shared.ApiError;
+import ai.ensemble.shared.ApiException;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+
+/** The guardrails of the chat path: which policies apply to a request, compiled into a {@link Screening}. */
+@Service
+public class Guardrails {
+
+    private final PolicyStore store;
+
+    Guardrails(PolicyStore store) {
+        this.store = store;
+    }
+
+    /** The screening of a request by {@code caller} from {@code clientApp} (may be null) to {@code expertId}. */
+    public Screening screen(Caller caller, String clientApp, String expertId) {
+        List<Screening.Compiled> input = new ArrayList<>();
+        List<Screening.Compiled> output = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        for (PolicyDefinition policy : store.enabled()) {
+            if (!policy.appliesTo(caller.roles(), clientApp, expertId)) {
+                continue;
+            }
+            ids.add(policy.id());
+            compile(policy, Stage.INPUT).ifPresent(input::add);
+            compile(policy, Stage.OUTPUT).ifPresent(output::add);
+        }
+        return ids.isEmpty() ? Screening.none() : new Screening(input, output, ids);
+    }
+
+    /** A screening with exactly these policies, whoever asks (the admin API's "test a text"). */
+    public Screening screenWith(List<PolicyDefinition> policies) {
+        List<Screening.Compiled> input = new ArrayList<>();
+        List<Screening.Compiled> output = new ArrayList<>();
+        for (PolicyDefinition policy : policies) {
+            compile(policy, Stage.INPUT).ifPresent(input::add);
+            compile(policy, Stage.OUTPUT).ifPresent(output::add);
+        }
+        return new Screening(input, output, policies.stream().map(PolicyDefinition::id).toList());
+    }
+
+    private static java.util.Optional<Screening.Compiled> compile(PolicyDefinition policy, Stage stage) {
+        if (!policy.stages().contains(stage)) {
+            return java.util.Optional.empty();
+        }
+        Redactor redactor = Redactor.forStage(stage, Detectors.named(policy.detectors().toArray(String[]::new)),
+                new ActionPolicy(policy.actions(), policy.defaultAction(), policy.minScore()));
+        return redactor.detectors().isEmpty() ? java.util.Optional.empty()
+                : java.util.Optional.of(new Screening.Compiled(policy.id(), redactor));
+    }
+
+    /** The error for a blocked prompt: 400, naming the policy and what it found (never the value). */
+    public static ApiException inputBlocked(Screening.Input input) {
+        return new ApiError(HttpStatus.BAD_REQUEST, "The request was blocked by policy '" + input.blockedBy() + "': it contains "
+                + describe(input.blockedType()) + ", which this policy does not allow", "invalid_request_error", "messages",
+                "policy_violation").exception();
+    }
+
+    /** The error for a blocked answer: 403, naming the policy. */
+    public static ApiError outputBlocked(String policy, String type) {
+        return new ApiError(HttpStatus.FORBIDDEN, "The answer was withheld by policy '" + policy + "': it contained "
+                + describe(type), "invalid_request_error", null, "policy_violation");
+    }
+
+    private static String describe(String type) {
+        return type == null ? "content the policy blocks" : "a " + type.toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+    }
+
+}

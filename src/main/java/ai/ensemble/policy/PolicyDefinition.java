@@ -1,0 +1,36 @@
+package ai.ensemble.policy;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import ai.ensemble.guardrail.Action;
+import ai.ensemble.guardrail.EntityType;
+import ai.ensemble.guardrail.Stage;
+
+/**
+ * One policy: the detectors it runs at its stages, the action per entity type (others get
+ * {@code defaultAction}), findings below {@code minScore} ignored, and its scope — the roles, client
+ * apps ({@code X-Client-App}) and experts it applies to, each empty for all.
+ */
+public record PolicyDefinition(String id, String description, boolean enabled, List<String> roles, List<String> apps,
+                               List<String> experts, Set<Stage> stages, List<String> detectors, Map<EntityType, Action> actions,
+                               Action defaultAction, double minScore) {
+
+    public PolicyDefinition {
+        roles = List.copyOf(roles);
+        apps = List.copyOf(apps);
+        experts = List.copyOf(experts);
+        stages = Set.copyOf(stages);
+        detectors = List.copyOf(detectors);
+        actions = Map.copyOf(actions);
+    }
+
+    /** Whether this policy covers a request of a caller with {@code roles}, from {@code app}, to {@code expert}. */
+    public boolean appliesTo(Set<String> callerRoles, String app, String expert) {
+        return enabled
+                && (roles.isEmpty() || roles.stream().anyMatch(callerRoles::contains))
+                && (apps.isEmpty() || (app != null && apps.contains(app)))
+                && (experts.isEmpty() || (expert != null && experts.contains(expert)));
+    }
+}
