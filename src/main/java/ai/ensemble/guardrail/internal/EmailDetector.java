@@ -3,6 +3,8 @@ package ai.ensemble.guardrail.internal;
 import ai.ensemble.guardrail.EntityType;
 import ai.ensemble.guardrail.Finding;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -24,6 +26,42 @@ public final class EmailDetector extends PatternDetector {
     public EmailDetector(Settings settings) {
         super("email", CANDIDATE);
         this.settings = settings;
+    }
+
+    /** Tries the pattern only where an {@code @} is: from the start of the local part before it. */
+    @Override
+    public List<Finding> scan(CharSequence text) {
+        List<Finding> findings = new ArrayList<>();
+        Matcher matcher = CANDIDATE.matcher(text).useTransparentBounds(true);
+        int searched = 0;
+        for (int at = indexOf(text, '@', 0); at >= 0; at = indexOf(text, '@', at + 1)) {
+            int start = at;
+            while (start > searched && at - start < 64 && LOCAL.indexOf(text.charAt(start - 1)) >= 0) {
+                start--;
+            }
+            if (start < at && matcher.region(start, text.length()).lookingAt()) {
+                Finding finding = validate(matcher, text);
+                if (finding != null) {
+                    findings.add(finding);
+                }
+                searched = matcher.end();
+            }
+        }
+        return findings;
+    }
+
+    private static final String LOCAL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+-";
+
+    private static int indexOf(CharSequence text, char c, int from) {
+        if (text instanceof String string) {
+            return string.indexOf(c, from);
+        }
+        for (int i = from; i < text.length(); i++) {
+            if (text.charAt(i) == c) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     @Override

@@ -24,7 +24,7 @@ public final class IbanDetector extends PatternDetector {
     }
 
     /** The start of a candidate: country code and check digits, then the BBAN is read by hand. */
-    private static final Pattern CANDIDATE = Pattern.compile("(?=[A-Za-z])(?<![A-Za-z0-9])([A-Za-z]{2})(\\d{2})(?= ?[A-Za-z0-9])");
+    private static final Pattern CANDIDATE = Pattern.compile("(?=[A-Za-z]{2}\\d)(?<![A-Za-z0-9])([A-Za-z]{2})(\\d{2})(?= ?[A-Za-z0-9])");
 
     /** IBAN length by country, from the public SWIFT IBAN registry. */
     private static final Map<String, Integer> LENGTHS = Map.ofEntries(

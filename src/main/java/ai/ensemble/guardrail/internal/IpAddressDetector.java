@@ -24,7 +24,7 @@ public final class IpAddressDetector extends PatternDetector {
 
     private static final Pattern CANDIDATE = Pattern.compile(
             "(?=\\d)(?<![\\w.])(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})(?![\\w]|\\.\\d)"
-                    + "|(?=[0-9A-Fa-f:])(?<![\\w:.])((?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4})(?![\\w:])");
+                    + "|(?=[0-9A-Fa-f]{0,4}:)(?<![\\w:.])((?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4})(?![\\w:])");
 
     private static final ContextWords VERSION = new ContextWords("version", "versions", "ver", "v", "release", "build",
             "firmware", "update", "upgrade", "patch", "sdk", "api level", "android", "ios");

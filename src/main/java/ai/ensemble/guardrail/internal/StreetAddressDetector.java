@@ -52,7 +52,9 @@ public final class StreetAddressDetector extends PatternDetector {
     private static final String LINKS = "(?:(?:de|del|della|delle|dei|di|da|do|dos|das|du|des|la|le|les|los|las|y|e|d'|l')\\s*)*";
 
     private static final Pattern CANDIDATE = Pattern.compile(
-            "\\b\\d{1,6}[A-Za-z]?(?:-\\d{1,4})?,?\\s+(?:(?:[NSEW]|North|South|East|West)\\.?\\s+)?(?:" + NAME_WORD + "\\s+){1,4}"
+            // Every shape starts with a digit or a capital: one cheap test turns away all other positions.
+            "(?=[\\d\\p{Lu}])(?:"
+                    + "\\b\\d{1,6}[A-Za-z]?(?:-\\d{1,4})?,?\\s+(?:(?:[NSEW]|North|South|East|West)\\.?\\s+)?(?:" + NAME_WORD + "\\s+){1,4}"
                     + ENGLISH_TYPE + "\\b\\.?(?:\\s+(?:[NS][EW]|North|South|East|West)\\b)?" + UNIT + "?" + US_TAIL + "?"
                     + "|\\b\\d{1,5}[a-z]?,?\\s+(?i:" + ROMANCE_TYPE + ")\\s+" + LINKS + NAME_WORD + "(?:\\s+" + NAME_WORD + "){0,3}"
                     // Name-first shapes all end in a house number: only words with one at most six words behind them are tried.
@@ -64,7 +66,7 @@ public final class StreetAddressDetector extends PatternDetector {
                     + "|\\p{Lu}[\\p{L}'-]+(?:[ \\t]+\\p{Lu}[\\p{L}'-]+){0,2}[ \\t]+\\d{1,5}[a-zA-Z]?" + UNIT
                     + "|\\p{Lu}[\\p{L}'-]+(?:[ \\t]+\\p{Lu}[\\p{L}'-]+){0,2}[ \\t]+\\d{1,5}[a-zA-Z]?,?[ \\t]+(?:[A-Z]{1,2}-)?\\d{4,5}[ \\t]+\\p{Lu}\\p{L}+)"
                     + "|\\bP\\.?\\s?O\\.?\\s+Box\\s+\\d{1,6}\\b"
-                    + "|\\b(?:PSC|Unit|CMR)\\s+\\d{3,5},?\\s+Box\\s+\\d{3,5}(?:,?\\s+(?:APO|FPO|DPO)\\s+(?:AA|AE|AP)\\s+\\d{5})?");
+                    + "|\\b(?:PSC|Unit|CMR)\\s+\\d{3,5},?\\s+Box\\s+\\d{3,5}(?:,?\\s+(?:APO|FPO|DPO)\\s+(?:AA|AE|AP)\\s+\\d{5})?)");
 
     private static final ContextWords CONTEXT = new ContextWords("address", "addresses", "live at", "lives at", "living at",
             "located at", "ship to", "shipping", "deliver to", "delivery", "mail to", "residence", "resides", "adresse",
