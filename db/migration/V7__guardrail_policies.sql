@@ -10,11 +10,13 @@ create table guardrail_policy (
     apps           text[]           not null default '{}',
     experts        text[]           not null default '{}',
     stages         text[]           not null check (stages <@ array['input', 'output']::text[] and cardinality(stages) > 0),
-    detectors      text[]           not null check (cardinality(detectors) > 0),
+    detectors      text[]           not null default '{}',
+    topics         jsonb            not null default '[]',
     actions        jsonb            not null default '{}',
     default_action text             not null check (default_action in ('block', 'redact', 'flag')),
     min_score      double precision not null default 0.5 check (min_score between 0 and 1),
     created_at     timestamptz      not null default now(),
     updated_at     timestamptz      not null default now(),
-    updated_by     text             not null
+    updated_by     text             not null,
+    check (cardinality(detectors) > 0 or jsonb_array_length(topics) > 0)
 );

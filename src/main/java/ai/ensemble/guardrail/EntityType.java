@@ -20,7 +20,11 @@ public enum EntityType {
     JWT(true),
     BEARER_TOKEN(true),
     /** A high-entropy value in a credential context ({@code password=}, {@code api_key:} …). */
-    SECRET(true);
+    SECRET(true),
+    /** An attempt to override the model's instructions (jailbreak, prompt injection). */
+    PROMPT_INJECTION(false),
+    /** Text about a topic a policy denies. */
+    DENIED_TOPIC(false);
 
     private final boolean secret;
 

@@ -9,7 +9,9 @@ import ai.ensemble.guardrail.ActionPolicy;
 import ai.ensemble.guardrail.Detectors;
 import ai.ensemble.guardrail.Redactor;
 import ai.ensemble.guardrail.Stage;
+import ai.ensemble.policy.internal.InjectionDetector;
 import ai.ensemble.policy.internal.PolicyStore;
+import ai.ensemble.policy.internal.TopicDetectors;
 import ai.ensemble.security.Caller;
 import ai.ensemble.shared.ApiError;
 import ai.ensemble.shared.ApiException;
@@ -21,6 +23,13 @@ import org.springframework.stereotype.Service;
 public class Guardrails {
 
     private final PolicyStore store;
+    /** The prompt-injection classifier, trained on first use (it needs the embedding model). */
+    private volatile InjectionDetector injection;
+    /** Denied topics' detectors by policy and topic content: embedding the examples once per version. */
+    private final java.util.Map<String, TopicDetectorHolder> topics = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record TopicDetectorHolder(PolicyDefinition.Topic topic, ai.ensemble.guardrail.Detector detector) {
+    }
 
     Guardrails(PolicyStore store) {
         this.store = store;
@@ -53,14 +62,37 @@ public class Guardrails {
         return new Screening(input, output, policies.stream().map(PolicyDefinition::id).toList());
     }
 
-    private static java.util.Optional<Screening.Compiled> compile(PolicyDefinition policy, Stage stage) {
+    private java.util.Optional<Screening.Compiled> compile(PolicyDefinition policy, Stage stage) {
         if (!policy.stages().contains(stage)) {
             return java.util.Optional.empty();
         }
-        Redactor redactor = Redactor.forStage(stage, Detectors.named(policy.detectors().toArray(String[]::new)),
+        List<ai.ensemble.guardrail.Detector> detectors = new ArrayList<>(Detectors.named(policy.detectors().stream()
+                .filter(id -> !id.equals(InjectionDetector.ID)).toArray(String[]::new)));
+        if (policy.detectors().contains(InjectionDetector.ID)) {
+            detectors.add(injection());
+        }
+        for (PolicyDefinition.Topic topic : policy.topics()) {
+            detectors.add(topics.compute(policy.id() + "/" + topic.name(), (key, held) ->
+                    held != null && held.topic().equals(topic) ? held : new TopicDetectorHolder(topic, TopicDetectors.of(topic))).detector());
+        }
+        Redactor redactor = Redactor.forStage(stage, detectors,
                 new ActionPolicy(policy.actions(), policy.defaultAction(), policy.minScore()));
         return redactor.detectors().isEmpty() ? java.util.Optional.empty()
                 : java.util.Optional.of(new Screening.Compiled(policy.id(), redactor));
+    }
+
+    private InjectionDetector injection() {
+        InjectionDetector trained = injection;
+        if (trained == null) {
+            synchronized (this) {
+                trained = injection;
+                if (trained == null) {
+                    trained = InjectionDetector.trained();
+                    injection = trained;
+                }
+            }
+        }
+        return trained;
     }
 
     /** The error for a blocked prompt: 400, naming the policy and what it found (never the value). */

@@ -26,6 +26,7 @@ import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -39,8 +40,19 @@ public class PolicyStore implements SmartInitializingSingleton {
 
     /** A policy as the admin API and the configuration give it: names as strings, lower case. */
     public record PolicyRequest(String id, String description, Boolean enabled, List<String> roles, List<String> apps,
-                                List<String> experts, List<String> stages, List<String> detectors, Map<String, String> actions,
-                                String defaultAction, Double minScore) {
+                                List<String> experts, List<String> stages, List<String> detectors, List<TopicRequest> topics,
+                                Map<String, String> actions, String defaultAction, Double minScore) {
+    }
+
+    /** A denied topic as given: a name, a description, examples of what it covers. */
+    public record TopicRequest(String name, String description, List<String> examples) {
+    }
+
+    /** Every detector id a policy may name: the guardrail module's and the embedding-based prompt-injection classifier. */
+    public static java.util.SortedSet<String> detectorIds() {
+        java.util.SortedSet<String> ids = new java.util.TreeSet<>(Detectors.ids());
+        ids.add(InjectionDetector.ID);
+        return ids;
     }
 
     static final long CACHE_NANOS = 5_000_000_000L;
@@ -106,12 +118,12 @@ public class PolicyStore implements SmartInitializingSingleton {
         PolicyDefinition policy = validate(request, id);
         jdbc.sql("""
                         update guardrail_policy set description = ?, enabled = ?, roles = ?, apps = ?, experts = ?, stages = ?,
-                               detectors = ?, actions = cast(? as jsonb), default_action = ?, min_score = ?, updated_at = now(),
-                               updated_by = ?
+                               detectors = ?, topics = cast(? as jsonb), actions = cast(? as jsonb), default_action = ?,
+                               min_score = ?, updated_at = now(), updated_by = ?
                         where id = ?""")
                 .params(policy.description(), policy.enabled(), array(policy.roles()), array(policy.apps()), array(policy.experts()),
-                        array(stageNames(policy.stages())), array(policy.detectors()), actionsJson(policy.actions()),
-                        lower(policy.defaultAction()), policy.minScore(), by, id)
+                        array(stageNames(policy.stages())), array(policy.detectors()), JSON.writeValueAsString(policy.topics()),
+                        actionsJson(policy.actions()), lower(policy.defaultAction()), policy.minScore(), by, id)
                 .update();
         cached = null;
         return find(id).orElseThrow();
@@ -160,14 +172,21 @@ public class PolicyStore implements SmartInitializingSingleton {
             }
             stages.add(Stage.valueOf(stage.toUpperCase(Locale.ROOT)));
         }
-        if (request.detectors() == null || request.detectors().isEmpty()) {
-            throw ApiError.invalidRequest("detectors", "'detectors' must name at least one of " + Detectors.ids()).exception();
+        List<String> detectors = request.detectors() == null ? List.of() : request.detectors();
+        List<PolicyDefinition.Topic> topics = topics(request.topics());
+        if (detectors.isEmpty() && topics.isEmpty()) {
+            throw ApiError.invalidRequest("detectors", "A policy needs 'detectors' (some of " + String.join(", ", detectorIds())
+                    + ") or denied 'topics'").exception();
         }
-        for (int i = 0; i < request.detectors().size(); i++) {
-            if (!Detectors.ids().contains(request.detectors().get(i))) {
-                throw ApiError.invalidRequest("detectors[" + i + "]", "Unknown detector '" + request.detectors().get(i)
-                        + "'; known: " + String.join(", ", Detectors.ids())).exception();
+        for (int i = 0; i < detectors.size(); i++) {
+            if (!detectorIds().contains(detectors.get(i))) {
+                throw ApiError.invalidRequest("detectors[" + i + "]", "Unknown detector '" + detectors.get(i)
+                        + "'; known: " + String.join(", ", detectorIds())).exception();
             }
+        }
+        if ((detectors.contains(InjectionDetector.ID) || !topics.isEmpty()) && !stages.contains(Stage.INPUT)) {
+            throw ApiError.invalidRequest("stages", "'prompt-injection' and denied topics screen the input: 'stages' must include input")
+                    .exception();
         }
         Map<EntityType, Action> actions = new EnumMap<>(EntityType.class);
         if (request.actions() != null) {
@@ -185,7 +204,45 @@ public class PolicyStore implements SmartInitializingSingleton {
             throw ApiError.invalidRequest("minScore", "'minScore' must lie between 0 and 1").exception();
         }
         return new PolicyDefinition(id, description, request.enabled() == null || request.enabled(), roles, apps, experts, stages,
-                request.detectors().stream().distinct().toList(), actions, defaultAction, minScore);
+                detectors.stream().distinct().toList(), topics, actions, defaultAction, minScore);
+    }
+
+    private static List<PolicyDefinition.Topic> topics(List<TopicRequest> requests) {
+        if (requests == null) {
+            return List.of();
+        }
+        List<PolicyDefinition.Topic> topics = new ArrayList<>();
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (int i = 0; i < requests.size(); i++) {
+            TopicRequest topic = requests.get(i);
+            String at = "topics[" + i + "]";
+            if (topic == null || topic.name() == null || !topic.name().matches("[a-z][a-z0-9_-]{0,62}")) {
+                throw ApiError.invalidRequest(at + ".name", "'" + at + ".name' is required: a lower-case letter, then up to 62 of a-z, 0-9, '_' and '-'")
+                        .exception();
+            }
+            if (!names.add(topic.name())) {
+                throw ApiError.invalidRequest(at + ".name", "Topic '" + topic.name() + "' is named twice").exception();
+            }
+            List<String> examples = topic.examples() == null ? List.of() : topic.examples();
+            if (examples.isEmpty() && (topic.description() == null || topic.description().isBlank())) {
+                throw ApiError.invalidRequest(at + ".examples", "A topic needs a 'description' or 'examples'").exception();
+            }
+            if (examples.size() > 100) {
+                throw ApiError.invalidRequest(at + ".examples", "A topic may have at most 100 examples").exception();
+            }
+            for (int j = 0; j < examples.size(); j++) {
+                String example = examples.get(j);
+                if (example == null || example.isBlank() || example.length() > 1000) {
+                    throw ApiError.invalidRequest(at + ".examples[" + j + "]", "Examples must be 1-1,000 characters").exception();
+                }
+            }
+            if (topic.description() != null && topic.description().length() > 1000) {
+                throw ApiError.invalidRequest(at + ".description", "A topic's description may hold at most 1,000 characters").exception();
+            }
+            topics.add(new PolicyDefinition.Topic(topic.name(), topic.description() == null ? "" : topic.description().strip(),
+                    examples.stream().map(String::strip).toList()));
+        }
+        return topics;
     }
 
     private static List<String> names(List<String> values, String field) {
@@ -223,12 +280,13 @@ public class PolicyStore implements SmartInitializingSingleton {
 
     private void insert(PolicyDefinition policy, String by) {
         jdbc.sql("""
-                        insert into guardrail_policy (id, description, enabled, roles, apps, experts, stages, detectors, actions,
-                                                      default_action, min_score, updated_by)
-                        values (?, ?, ?, ?, ?, ?, ?, ?, cast(? as jsonb), ?, ?, ?)""")
+                        insert into guardrail_policy (id, description, enabled, roles, apps, experts, stages, detectors, topics,
+                                                      actions, default_action, min_score, updated_by)
+                        values (?, ?, ?, ?, ?, ?, ?, ?, cast(? as jsonb), cast(? as jsonb), ?, ?, ?)""")
                 .params(policy.id(), policy.description(), policy.enabled(), array(policy.roles()), array(policy.apps()),
                         array(policy.experts()), array(stageNames(policy.stages())), array(policy.detectors()),
-                        actionsJson(policy.actions()), lower(policy.defaultAction()), policy.minScore(), by)
+                        JSON.writeValueAsString(policy.topics()), actionsJson(policy.actions()), lower(policy.defaultAction()),
+                        policy.minScore(), by)
                 .update();
         cached = null;
     }
@@ -262,6 +320,7 @@ public class PolicyStore implements SmartInitializingSingleton {
         out.put("experts", policy.experts());
         out.put("stages", stageNames(policy.stages()));
         out.put("detectors", policy.detectors());
+        out.put("topics", policy.topics());
         Map<String, String> actions = new TreeMap<>();
         policy.actions().forEach((type, action) -> actions.put(type.name().toLowerCase(Locale.ROOT), lower(action)));
         out.put("actions", actions);
@@ -278,9 +337,15 @@ public class PolicyStore implements SmartInitializingSingleton {
         for (String stage : strings(rs.getArray("stages"))) {
             stages.add(Stage.valueOf(stage.toUpperCase(Locale.ROOT)));
         }
+        List<PolicyDefinition.Topic> topics = new ArrayList<>();
+        for (JsonNode topic : JSON.readTree(rs.getString("topics"))) {
+            List<String> examples = new ArrayList<>();
+            topic.path("examples").forEach(example -> examples.add(example.asString()));
+            topics.add(new PolicyDefinition.Topic(topic.path("name").asString(), topic.path("description").asString(""), examples));
+        }
         return new PolicyDefinition(rs.getString("id"), rs.getString("description"), rs.getBoolean("enabled"),
                 strings(rs.getArray("roles")), strings(rs.getArray("apps")), strings(rs.getArray("experts")), stages,
-                strings(rs.getArray("detectors")), actions, Action.valueOf(rs.getString("default_action").toUpperCase(Locale.ROOT)),
+                strings(rs.getArray("detectors")), topics, actions, Action.valueOf(rs.getString("default_action").toUpperCase(Locale.ROOT)),
                 rs.getDouble("min_score"));
     }
 
