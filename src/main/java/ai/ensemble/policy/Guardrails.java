@@ -31,8 +31,11 @@ public class Guardrails {
     private record TopicDetectorHolder(PolicyDefinition.Topic topic, ai.ensemble.guardrail.Detector detector) {
     }
 
-    Guardrails(PolicyStore store) {
+    private final java.nio.file.Path injectionExamples;
+
+    Guardrails(PolicyStore store, ai.ensemble.policy.internal.GuardrailSettings settings) {
         this.store = store;
+        this.injectionExamples = settings.injectionExamples();
     }
 
     /** The screening of a request by {@code caller} from {@code clientApp} (may be null) to {@code expertId}. */
@@ -87,7 +90,7 @@ public class Guardrails {
             synchronized (this) {
                 trained = injection;
                 if (trained == null) {
-                    trained = InjectionDetector.trained();
+                    trained = InjectionDetector.trained(injectionExamples);
                     injection = trained;
                 }
             }

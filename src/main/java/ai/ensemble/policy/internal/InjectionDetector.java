@@ -55,25 +55,44 @@ public final class InjectionDetector implements Detector {
 
     /** Trained on the shipped examples. */
     public static InjectionDetector trained() {
+        return trained(null);
+    }
+
+    /** Trained on the shipped examples and, when not null, the deployment's own ({@code {"text","label"}} per line). */
+    public static InjectionDetector trained(java.nio.file.Path extra) {
         List<String> texts = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
-        JsonMapper json = JsonMapper.builder().build();
         try (InputStream in = InjectionDetector.class.getResourceAsStream("/guardrail/injection-seed.jsonl")) {
             if (in == null) {
                 throw new IllegalStateException("guardrail/injection-seed.jsonl is missing from the classpath");
             }
-            BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-            for (String line; (line = reader.readLine()) != null; ) {
-                if (!line.isBlank()) {
-                    JsonNode row = json.readTree(line);
-                    texts.add(row.get("text").asString());
-                    labels.add(row.get("label").asInt());
+            read(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)), "the shipped examples", texts, labels);
+            if (extra != null) {
+                try (BufferedReader reader = java.nio.file.Files.newBufferedReader(extra)) {
+                    read(reader, extra.toString(), texts, labels);
                 }
             }
         } catch (IOException e) {
-            throw new IllegalStateException("cannot read the injection examples", e);
+            throw new IllegalStateException("cannot read the prompt-injection examples: " + e.getMessage(), e);
         }
         return train(texts, labels.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    private static void read(BufferedReader reader, String source, List<String> texts, List<Integer> labels) throws IOException {
+        JsonMapper json = JsonMapper.builder().build();
+        int number = 0;
+        for (String line; (line = reader.readLine()) != null; ) {
+            number++;
+            if (line.isBlank()) {
+                continue;
+            }
+            JsonNode row = json.readTree(line);
+            if (!row.path("text").isString() || !(row.path("label").asInt(-1) == 0 || row.path("label").asInt(-1) == 1)) {
+                throw new IllegalStateException(source + " line " + number + ": each line must be {\"text\": string, \"label\": 0 or 1}");
+            }
+            texts.add(row.get("text").asString());
+            labels.add(row.get("label").asInt());
+        }
     }
 
     /** Logistic regression by full-batch gradient descent on normalised embeddings (convex; 2,000 steps). */
