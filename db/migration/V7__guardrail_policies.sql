@@ -15,8 +15,11 @@ create table guardrail_policy (
     actions        jsonb            not null default '{}',
     default_action text             not null check (default_action in ('block', 'redact', 'flag')),
     min_score      double precision not null default 0.5 check (min_score between 0 and 1),
+    max_prompt_tokens integer       check (max_prompt_tokens > 0),
+    max_output_tokens integer       check (max_output_tokens > 0),
     created_at     timestamptz      not null default now(),
     updated_at     timestamptz      not null default now(),
     updated_by     text             not null,
-    check (cardinality(detectors) > 0 or jsonb_array_length(topics) > 0)
+    check (cardinality(detectors) > 0 or jsonb_array_length(topics) > 0 or max_prompt_tokens is not null
+           or max_output_tokens is not null)
 );

@@ -42,32 +42,36 @@ public class Guardrails {
     public Screening screen(Caller caller, String clientApp, String expertId) {
         List<Screening.Compiled> input = new ArrayList<>();
         List<Screening.Compiled> output = new ArrayList<>();
-        List<String> ids = new ArrayList<>();
-        for (PolicyDefinition policy : store.enabled()) {
-            if (!policy.appliesTo(caller.roles(), clientApp, expertId)) {
-                continue;
-            }
-            ids.add(policy.id());
-            compile(policy, Stage.INPUT).ifPresent(input::add);
-            compile(policy, Stage.OUTPUT).ifPresent(output::add);
-        }
-        return ids.isEmpty() ? Screening.none() : new Screening(input, output, ids);
+        List<PolicyDefinition> applicable = store.enabled().stream()
+                .filter(policy -> policy.appliesTo(caller.roles(), clientApp, expertId)).toList();
+        return applicable.isEmpty() ? Screening.none() : screenWith(applicable);
     }
 
     /** A screening with exactly these policies, whoever asks (the admin API's "test a text"). */
     public Screening screenWith(List<PolicyDefinition> policies) {
         List<Screening.Compiled> input = new ArrayList<>();
         List<Screening.Compiled> output = new ArrayList<>();
+        Screening.Limit prompt = null;
+        Screening.Limit answer = null;
         for (PolicyDefinition policy : policies) {
             compile(policy, Stage.INPUT).ifPresent(input::add);
             compile(policy, Stage.OUTPUT).ifPresent(output::add);
+            if (policy.maxPromptTokens() != null && (prompt == null || policy.maxPromptTokens() < prompt.tokens())) {
+                prompt = new Screening.Limit(policy.maxPromptTokens(), policy.id());
+            }
+            if (policy.maxOutputTokens() != null && (answer == null || policy.maxOutputTokens() < answer.tokens())) {
+                answer = new Screening.Limit(policy.maxOutputTokens(), policy.id());
+            }
         }
-        return new Screening(input, output, policies.stream().map(PolicyDefinition::id).toList());
+        return new Screening(input, output, policies.stream().map(PolicyDefinition::id).toList(), prompt, answer);
     }
 
     private java.util.Optional<Screening.Compiled> compile(PolicyDefinition policy, Stage stage) {
         if (!policy.stages().contains(stage)) {
             return java.util.Optional.empty();
+        }
+        if (policy.detectors().isEmpty() && policy.topics().isEmpty()) {
+            return java.util.Optional.empty(); // size limits only
         }
         List<ai.ensemble.guardrail.Detector> detectors = new ArrayList<>(Detectors.named(policy.detectors().stream()
                 .filter(id -> !id.equals(InjectionDetector.ID)).toArray(String[]::new)));

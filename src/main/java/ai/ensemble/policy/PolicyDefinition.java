@@ -11,12 +11,14 @@ import ai.ensemble.guardrail.Stage;
 /**
  * One policy: the detectors it runs at its stages (the built-in ones of the guardrail module and
  * {@code prompt-injection}) and its denied topics, the action per entity type (others get
- * {@code defaultAction}), findings below {@code minScore} ignored, and its scope — the roles, client
- * apps ({@code X-Client-App}) and experts it applies to, each empty for all.
+ * {@code defaultAction}), findings below {@code minScore} ignored, size limits per request (prompt
+ * tokens, estimated; output tokens), and its scope — the roles, client apps ({@code X-Client-App})
+ * and experts it applies to, each empty for all.
  */
 public record PolicyDefinition(String id, String description, boolean enabled, List<String> roles, List<String> apps,
                                List<String> experts, Set<Stage> stages, List<String> detectors, List<Topic> topics,
-                               Map<EntityType, Action> actions, Action defaultAction, double minScore) {
+                               Map<EntityType, Action> actions, Action defaultAction, double minScore, Integer maxPromptTokens,
+                               Integer maxOutputTokens) {
 
     /** A denied topic: texts similar in meaning to its description or examples are findings of type DENIED_TOPIC. */
     public record Topic(String name, String description, List<String> examples) {

@@ -43,18 +43,36 @@ public final class Screening {
     private final List<Compiled> input;
     private final List<Compiled> output;
     private final List<String> policies;
+    private final Limit promptLimit;
+    private final Limit outputLimit;
     private final RedactionContext context = new RedactionContext();
+
+    /** A size limit and the policy that sets it (the smallest of the applicable policies' wins). */
+    public record Limit(int tokens, String policy) {
+    }
     private final List<Map<String, Object>> evidence = Collections.synchronizedList(new ArrayList<>());
 
-    Screening(List<Compiled> input, List<Compiled> output, List<String> policies) {
+    Screening(List<Compiled> input, List<Compiled> output, List<String> policies, Limit promptLimit, Limit outputLimit) {
         this.input = List.copyOf(input);
         this.output = List.copyOf(output);
         this.policies = List.copyOf(policies);
+        this.promptLimit = promptLimit;
+        this.outputLimit = outputLimit;
     }
 
     /** Screening with no policy: nothing is scanned, changed or recorded. */
     public static Screening none() {
-        return new Screening(List.of(), List.of(), List.of());
+        return new Screening(List.of(), List.of(), List.of(), null, null);
+    }
+
+    /** The most prompt tokens a request may have (estimated from its text), or null. */
+    public Limit promptLimit() {
+        return promptLimit;
+    }
+
+    /** The most tokens an answer may have, or null. */
+    public Limit outputLimit() {
+        return outputLimit;
     }
 
     /** The ids of the policies that apply to this request. */

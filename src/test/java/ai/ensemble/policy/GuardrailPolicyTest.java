@@ -173,6 +173,30 @@ class GuardrailPolicyTest extends GatewayTest {
                 "topics[0].name");
     }
 
+    @Test
+    void sizeLimitsOfARoleRefuseLongPromptsAndLargeMaxTokensAndCapTheRest() {
+        String admin = devToken("demo-admin");
+        String key = keyWithRole(admin, "size-limited");
+        HttpResponse<String> created = post("/admin/api/policies", admin, """
+                {"id":"small-requests","roles":["size-limited"],"stages":["input"],"defaultAction":"flag",
+                 "maxPromptTokens":20,"maxOutputTokens":3}""");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        HttpResponse<String> longPrompt = chat(key, "word ".repeat(40).strip(), false);
+        assertThat(longPrompt.statusCode()).as(longPrompt.body()).isEqualTo(400);
+        assertThat(json(longPrompt).at("/error/param").asString()).isEqualTo("messages");
+        assertThat(json(longPrompt).at("/error/message").asString()).contains("small-requests");
+        HttpResponse<String> tooMany = send(HttpRequest.newBuilder(uri("/v1/chat/completions")).header("Authorization", "Bearer " + key)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("""
+                        {"model":"%s","max_tokens":50,"messages":[{"role":"user","content":"one two three four five"}]}"""
+                        .formatted(ECHO_EXPERT))));
+        assertThat(tooMany.statusCode()).as(tooMany.body()).isEqualTo(400);
+        assertThat(json(tooMany).at("/error/param").asString()).isEqualTo("max_tokens");
+        HttpResponse<String> capped = chat(key, "one two three four five", false);
+        assertThat(capped.statusCode()).as(capped.body()).isEqualTo(200);
+        assertThat(json(capped).at("/choices/0/message/content").asString()).as("the echo stops at 3 tokens").isEqualTo("one two three");
+        assertThat(json(capped).at("/choices/0/finish_reason").asString()).isEqualTo("length");
+    }
+
     private static void assertError(HttpResponse<String> response, String param) {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
         assertThat(json(response).at("/error/param").asString()).isEqualTo(param);

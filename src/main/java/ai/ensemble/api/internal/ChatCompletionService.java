@@ -143,6 +143,25 @@ public class ChatCompletionService {
             }
             expertRequest = withMessages(expertRequest, messages);
         }
+        Screening.Limit promptLimit = screening.promptLimit();
+        if (promptLimit != null && promptTokens(expertRequest) > promptLimit.tokens()) {
+            ApiException refused = ApiError.invalidRequest("messages", "The prompt has about " + promptTokens(expertRequest)
+                    + " tokens; policy '" + promptLimit.policy() + "' allows " + promptLimit.tokens()).exception();
+            finish(exchange, unreserved, route, 400, Map.of("error", refused.getMessage()));
+            throw refused;
+        }
+        Screening.Limit outputLimit = screening.outputLimit();
+        if (outputLimit != null) {
+            if (expertRequest.maxTokens() != null && expertRequest.maxTokens() > outputLimit.tokens()) {
+                ApiException refused = ApiError.invalidRequest("max_tokens", "'max_tokens' is " + expertRequest.maxTokens()
+                        + "; policy '" + outputLimit.policy() + "' allows at most " + outputLimit.tokens()).exception();
+                finish(exchange, unreserved, route, 400, Map.of("error", refused.getMessage()));
+                throw refused;
+            }
+            if (expertRequest.maxTokens() == null) {
+                expertRequest = withMaxTokens(expertRequest, outputLimit.tokens());
+            }
+        }
         QuotaService.Reservation reservation;
         try {
             reservation = quotas.reserve(exchange.caller(), mostTokens(expertRequest));
@@ -167,6 +186,18 @@ public class ChatCompletionService {
             prompt += message.content().getBytes(StandardCharsets.UTF_8).length + 8;
         }
         return prompt + (request.maxTokens() == null ? DEFAULT_OUTPUT_RESERVE : request.maxTokens());
+    }
+
+    /**
+     * A prompt's size in tokens as a size limit reads it: UTF-8 bytes / 4, rounded up (the usual ratio of
+     * Llama 3 and GPT tokenizers on English; the gateway does not know every expert's tokenizer).
+     */
+    static long promptTokens(ExpertRequest request) {
+        long bytes = 0;
+        for (ChatMessage message : request.messages()) {
+            bytes += message.content().getBytes(StandardCharsets.UTF_8).length;
+        }
+        return (bytes + 3) / 4;
     }
 
     private static ExpertRequest withMessages(ExpertRequest r, List<ChatMessage> messages) {

@@ -41,7 +41,8 @@ public class PolicyStore implements SmartInitializingSingleton {
     /** A policy as the admin API and the configuration give it: names as strings, lower case. */
     public record PolicyRequest(String id, String description, Boolean enabled, List<String> roles, List<String> apps,
                                 List<String> experts, List<String> stages, List<String> detectors, List<TopicRequest> topics,
-                                Map<String, String> actions, String defaultAction, Double minScore) {
+                                Map<String, String> actions, String defaultAction, Double minScore, Integer maxPromptTokens,
+                                Integer maxOutputTokens) {
     }
 
     /** A denied topic as given: a name, a description, examples of what it covers. */
@@ -119,11 +120,12 @@ public class PolicyStore implements SmartInitializingSingleton {
         jdbc.sql("""
                         update guardrail_policy set description = ?, enabled = ?, roles = ?, apps = ?, experts = ?, stages = ?,
                                detectors = ?, topics = cast(? as jsonb), actions = cast(? as jsonb), default_action = ?,
-                               min_score = ?, updated_at = now(), updated_by = ?
+                               min_score = ?, max_prompt_tokens = ?, max_output_tokens = ?, updated_at = now(), updated_by = ?
                         where id = ?""")
                 .params(policy.description(), policy.enabled(), array(policy.roles()), array(policy.apps()), array(policy.experts()),
                         array(stageNames(policy.stages())), array(policy.detectors()), JSON.writeValueAsString(policy.topics()),
-                        actionsJson(policy.actions()), lower(policy.defaultAction()), policy.minScore(), by, id)
+                        actionsJson(policy.actions()), lower(policy.defaultAction()), policy.minScore(), policy.maxPromptTokens(),
+                        policy.maxOutputTokens(), by, id)
                 .update();
         cached = null;
         return find(id).orElseThrow();
@@ -174,9 +176,15 @@ public class PolicyStore implements SmartInitializingSingleton {
         }
         List<String> detectors = request.detectors() == null ? List.of() : request.detectors();
         List<PolicyDefinition.Topic> topics = topics(request.topics());
-        if (detectors.isEmpty() && topics.isEmpty()) {
+        for (String[] limit : new String[][] {{"maxPromptTokens", String.valueOf(request.maxPromptTokens())},
+                {"maxOutputTokens", String.valueOf(request.maxOutputTokens())}}) {
+            if (!limit[1].equals("null") && Integer.parseInt(limit[1]) <= 0) {
+                throw ApiError.invalidRequest(limit[0], "'" + limit[0] + "' must be a positive number of tokens").exception();
+            }
+        }
+        if (detectors.isEmpty() && topics.isEmpty() && request.maxPromptTokens() == null && request.maxOutputTokens() == null) {
             throw ApiError.invalidRequest("detectors", "A policy needs 'detectors' (some of " + String.join(", ", detectorIds())
-                    + ") or denied 'topics'").exception();
+                    + "), denied 'topics' or size limits ('maxPromptTokens', 'maxOutputTokens')").exception();
         }
         for (int i = 0; i < detectors.size(); i++) {
             if (!detectorIds().contains(detectors.get(i))) {
@@ -204,7 +212,8 @@ public class PolicyStore implements SmartInitializingSingleton {
             throw ApiError.invalidRequest("minScore", "'minScore' must lie between 0 and 1").exception();
         }
         return new PolicyDefinition(id, description, request.enabled() == null || request.enabled(), roles, apps, experts, stages,
-                detectors.stream().distinct().toList(), topics, actions, defaultAction, minScore);
+                detectors.stream().distinct().toList(), topics, actions, defaultAction, minScore, request.maxPromptTokens(),
+                request.maxOutputTokens());
     }
 
     private static List<PolicyDefinition.Topic> topics(List<TopicRequest> requests) {
@@ -281,12 +290,13 @@ public class PolicyStore implements SmartInitializingSingleton {
     private void insert(PolicyDefinition policy, String by) {
         jdbc.sql("""
                         insert into guardrail_policy (id, description, enabled, roles, apps, experts, stages, detectors, topics,
-                                                      actions, default_action, min_score, updated_by)
-                        values (?, ?, ?, ?, ?, ?, ?, ?, cast(? as jsonb), cast(? as jsonb), ?, ?, ?)""")
+                                                      actions, default_action, min_score, max_prompt_tokens, max_output_tokens,
+                                                      updated_by)
+                        values (?, ?, ?, ?, ?, ?, ?, ?, cast(? as jsonb), cast(? as jsonb), ?, ?, ?, ?, ?)""")
                 .params(policy.id(), policy.description(), policy.enabled(), array(policy.roles()), array(policy.apps()),
                         array(policy.experts()), array(stageNames(policy.stages())), array(policy.detectors()),
                         JSON.writeValueAsString(policy.topics()), actionsJson(policy.actions()), lower(policy.defaultAction()),
-                        policy.minScore(), by)
+                        policy.minScore(), policy.maxPromptTokens(), policy.maxOutputTokens(), by)
                 .update();
         cached = null;
     }
@@ -326,6 +336,8 @@ public class PolicyStore implements SmartInitializingSingleton {
         out.put("actions", actions);
         out.put("defaultAction", lower(policy.defaultAction()));
         out.put("minScore", policy.minScore());
+        out.put("maxPromptTokens", policy.maxPromptTokens());
+        out.put("maxOutputTokens", policy.maxOutputTokens());
         return out;
     }
 
@@ -346,7 +358,7 @@ public class PolicyStore implements SmartInitializingSingleton {
         return new PolicyDefinition(rs.getString("id"), rs.getString("description"), rs.getBoolean("enabled"),
                 strings(rs.getArray("roles")), strings(rs.getArray("apps")), strings(rs.getArray("experts")), stages,
                 strings(rs.getArray("detectors")), topics, actions, Action.valueOf(rs.getString("default_action").toUpperCase(Locale.ROOT)),
-                rs.getDouble("min_score"));
+                rs.getDouble("min_score"), (Integer) rs.getObject("max_prompt_tokens"), (Integer) rs.getObject("max_output_tokens"));
     }
 
     private static List<String> strings(Array array) throws SQLException {
