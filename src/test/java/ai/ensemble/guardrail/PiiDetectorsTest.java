@@ -118,14 +118,14 @@ class PiiDetectorsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"server at ⟦10.0.0.12⟧ is down", "ping ⟦192.168.1.254⟧", "⟦2001:db8:85a3::8a2e:370:7334⟧ responds",
-        "link-local ⟦fe80::1⟧", "⟦2001:0db8:0000:0000:0000:ff00:0042:8329⟧"})
+        "link-local ⟦fe80::1⟧", "⟦2001:0db8:0000:0000:0000:ff00:0042:8329⟧", "host:⟦10.0.0.1⟧", "ssh root@⟦10.1.2.3⟧"})
     void findsIpAddresses(String marked) {
         assertFinds("ip-address", EntityType.IP_ADDRESS, marked);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"version 1.2.3.4 fixes it", "Firmware 10.2.0.1 released", "v1.2.3.4", "256.1.1.1", "10.01.1.1",
-        "at 12:30:45 sharp", "MAC 00:1A:2B:3C:4D:5E", "std::vector", "1.2.3.4.5"})
+        "at 12:30:45 sharp", "MAC 00:1A:2B:3C:4D:5E", "std::vector", "1.2.3.4.5", "x10.0.0.1", "abc.10.0.0.1"})
     void ignoresVersionsTimesAndInvalidAddresses(String text) {
         assertIgnores("ip-address", EntityType.IP_ADDRESS, text);
     }

@@ -21,6 +21,25 @@ final class ContextWords {
         return within(text, Math.max(0, start - before), start) || within(text, end, Math.min(text.length(), end + after));
     }
 
+    /** Where phrases occur in {@code text}, as {@code [start, end)} pairs in no particular order. */
+    List<int[]> occurrences(CharSequence text) {
+        char[] lower = new char[text.length()];
+        for (int i = 0; i < lower.length; i++) {
+            lower[i] = Character.toLowerCase(text.charAt(i)); // char by char, so that offsets stay those of text
+        }
+        String region = new String(lower);
+        List<int[]> found = new java.util.ArrayList<>();
+        for (String phrase : phrases) {
+            for (int at = region.indexOf(phrase); at >= 0; at = region.indexOf(phrase, at + 1)) {
+                int after = at + phrase.length();
+                if ((at == 0 || !Character.isLetter(region.charAt(at - 1))) && (after == region.length() || !Character.isLetter(region.charAt(after)))) {
+                    found.add(new int[] {at, after});
+                }
+            }
+        }
+        return found;
+    }
+
     /** Whether a phrase lies entirely inside {@code text[from, to)}. */
     public boolean within(CharSequence text, int from, int to) {
         if (to <= from) {

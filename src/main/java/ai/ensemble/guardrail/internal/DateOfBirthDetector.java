@@ -5,6 +5,9 @@ import ai.ensemble.guardrail.Finding;
 
 import java.time.DateTimeException;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -41,11 +44,56 @@ public final class DateOfBirthDetector extends PatternDetector {
             "date de naissance", "naissance", "anniversaire", "nacido", "nacida", "fecha de nacimiento", "nacimiento", "cumpleaños",
             "nato", "nata", "data di nascita", "compleanno");
 
+    /** Longer than any date the pattern matches ("12th of September, 1980"). */
+    private static final int LONGEST_DATE = 40;
+
     private final Settings settings;
 
     public DateOfBirthDetector(Settings settings) {
         super("date-of-birth", CANDIDATE);
         this.settings = settings;
+    }
+
+    /**
+     * Looks for dates only around birth words, which a finding needs anyway: most texts have none
+     * and cost one pass over the phrases. Transparent bounds let the pattern's boundary checks see
+     * past the region, so a date cut by a region edge is not matched in part.
+     */
+    @Override
+    public List<Finding> scan(CharSequence text) {
+        List<int[]> words = BIRTH.occurrences(text);
+        if (words.isEmpty()) {
+            return List.of();
+        }
+        words.sort(Comparator.comparingInt(word -> word[0]));
+        List<Finding> findings = new ArrayList<>();
+        Matcher candidate = CANDIDATE.matcher(text).useTransparentBounds(true);
+        int from = -1;
+        int to = -1;
+        for (int[] word : words) {
+            int start = Math.max(0, word[0] - settings.after() - LONGEST_DATE);
+            int end = Math.min(text.length(), word[1] + settings.before() + LONGEST_DATE);
+            if (start > to) {
+                scanRegion(candidate, from, to, text, findings);
+                from = start;
+            }
+            to = Math.max(to, end);
+        }
+        scanRegion(candidate, from, to, text, findings);
+        return findings;
+    }
+
+    private void scanRegion(Matcher candidate, int from, int to, CharSequence text, List<Finding> findings) {
+        if (from < 0) {
+            return;
+        }
+        candidate.region(from, to);
+        while (candidate.find()) {
+            Finding finding = validate(candidate, text);
+            if (finding != null) {
+                findings.add(finding);
+            }
+        }
     }
 
     @Override

@@ -39,6 +39,48 @@ public final class IpAddressDetector extends PatternDetector {
         this.settings = settings;
     }
 
+    /**
+     * Tries the pattern only where an address can start: at the beginning of the run of digits,
+     * hex letters, dots and colons around each dot after a digit or each colon. Inside such a run
+     * the pattern's left-boundary check fails anyway, so this finds what a scan of every position finds.
+     */
+    @Override
+    public List<Finding> scan(CharSequence text) {
+        List<Finding> findings = new ArrayList<>();
+        Matcher candidate = CANDIDATE.matcher(text).useTransparentBounds(true);
+        int scanned = 0;
+        for (int i = 1; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean anchor = c == ':' || (c == '.' && Character.isDigit(text.charAt(i - 1)));
+            if (!anchor || i < scanned) {
+                continue;
+            }
+            int start = i;
+            while (start > scanned && isAddressCharacter(text.charAt(start - 1))) {
+                start--;
+            }
+            for (int at = start; at <= i; at++) { // a run such as "abc.10.0.0.1" has its address after the letters
+                if (at > start && isAddressCharacter(text.charAt(at - 1)) && text.charAt(at - 1) != '.' && text.charAt(at - 1) != ':') {
+                    continue;
+                }
+                if (candidate.region(at, text.length()).lookingAt()) {
+                    Finding finding = validate(candidate, text);
+                    if (finding != null) {
+                        findings.add(finding);
+                    }
+                    scanned = candidate.end();
+                    break;
+                }
+            }
+            scanned = Math.max(scanned, i + 1);
+        }
+        return findings;
+    }
+
+    private static boolean isAddressCharacter(char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '.' || c == ':';
+    }
+
     @Override
     Finding validate(Matcher candidate, CharSequence text) {
         boolean v4 = candidate.group(1) != null;

@@ -26,6 +26,14 @@ abstract class PatternDetector implements Detector {
 
     @Override
     public List<Finding> scan(CharSequence text) {
+        return scanEveryPosition(text);
+    }
+
+    /**
+     * The pattern tried at every position of the text. Detectors that override {@link #scan} to
+     * try it only where a candidate can start must find the same; a test holds them to it.
+     */
+    final List<Finding> scanEveryPosition(CharSequence text) {
         List<Finding> findings = new ArrayList<>();
         Matcher matcher = pattern.matcher(text);
         while (matcher.find()) {

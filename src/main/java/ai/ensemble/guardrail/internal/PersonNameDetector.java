@@ -111,7 +111,7 @@ public final class PersonNameDetector implements Detector {
             }
             if (surname.region(word.end(), text.length()).lookingAt() && !NOT_NAMES.contains(surname.group(1))) {
                 findings.add(new Finding(id(), EntityType.PERSON, word.start(), surname.end(1), settings.dictionary()));
-            } else if (insideSentence(text, word.start())) {
+            } else if (word.end() - word.start() >= 4 && insideSentence(text, word.start())) { // "Jun", "Min", "Li": too often not a name alone
                 findings.add(new Finding(id(), EntityType.PERSON, word.start(), word.end(), settings.givenNameAlone()));
             }
         }

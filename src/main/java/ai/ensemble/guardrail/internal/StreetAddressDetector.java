@@ -3,6 +3,7 @@ package ai.ensemble.guardrail.internal;
 import ai.ensemble.guardrail.EntityType;
 import ai.ensemble.guardrail.Finding;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -95,15 +96,55 @@ public final class StreetAddressDetector extends PatternDetector {
         this.settings = settings;
     }
 
+    /**
+     * Every shape holds a digit, and no match reaches further than this before its first digit or
+     * after its last one (six words of a street name before the number; names, a street type and a
+     * direction after it), so the pattern is tried only in windows around digits.
+     */
+    private static final int REACH_BEFORE_DIGIT = 160;
+    private static final int REACH_AFTER_DIGIT = 200;
+
     @Override
     public List<Finding> scan(CharSequence text) {
-        List<Finding> findings = super.scan(text);
+        List<Finding> findings = new ArrayList<>();
+        Matcher candidate = CANDIDATE.matcher(text).useTransparentBounds(true);
+        int from = -1;
+        int to = -1;
+        for (int i = 0; i < text.length(); i++) {
+            if (!Character.isDigit(text.charAt(i))) {
+                continue;
+            }
+            int start = Math.max(0, i - REACH_BEFORE_DIGIT);
+            if (start > to) {
+                scanWindow(candidate, from, to, text, findings);
+                from = start;
+            }
+            to = Math.min(text.length(), i + REACH_AFTER_DIGIT);
+        }
+        scanWindow(candidate, from, to, text, findings);
+        findings.addAll(cued(text));
+        return findings;
+    }
+
+    /** Addresses after an address cue ("lives at …"), which need no street word. */
+    List<Finding> cued(CharSequence text) {
+        List<Finding> findings = new ArrayList<>();
         Matcher cued = CUED.matcher(text);
         while (cued.find()) {
             findings.add(new Finding(id(), EntityType.STREET_ADDRESS, cued.start(1), withTail(text, cued.end(1)),
                     clamp(settings.score() + settings.contextBonus())));
         }
         return findings;
+    }
+
+    private void scanWindow(Matcher candidate, int from, int to, CharSequence text, List<Finding> findings) {
+        if (from < 0) {
+            return;
+        }
+        candidate.region(from, to);
+        while (candidate.find()) {
+            findings.add(validate(candidate, text));
+        }
     }
 
     @Override
