@@ -13,4 +13,12 @@ public interface Expert {
      *                         tells whether any text had already reached the sink
      */
     Completion generate(ExpertRequest request, DeltaSink sink, Cancellation cancellation);
+
+    /**
+     * A cheap check that the expert can answer now (an upstream's model list, for instance); never
+     * throws. Experts in this process are healthy while they exist.
+     */
+    default boolean probe() {
+        return true;
+    }
 }

@@ -115,7 +115,7 @@ class ChatCompletionsTest extends GatewayTest {
     @Test
     void rejectsInvalidFieldsNamingTheField() {
         Map<String, String> cases = Map.of(
-                "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}", "model",
+                "{\"model\":42,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}", "model",
                 "{\"model\":\"demo-echo\"}", "messages",
                 "{\"model\":\"demo-echo\",\"messages\":[]}", "messages",
                 "{\"model\":\"demo-echo\",\"messages\":[{\"role\":\"robot\",\"content\":\"x\"}]}", "messages[0].role",

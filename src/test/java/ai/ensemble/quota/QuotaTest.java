@@ -157,11 +157,6 @@ class QuotaTest extends GatewayTest {
                 e -> assertThat(e.error().status().value()).isEqualTo(429));
     }
 
-    private HttpResponse<String> put(String path, String bearer, String body) {
-        return send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + bearer)
-                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(body)));
-    }
-
     private static void assertError(HttpResponse<String> response, int status, String param) {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
         assertThat(json(response).get("error").get("param").asString()).isEqualTo(param);

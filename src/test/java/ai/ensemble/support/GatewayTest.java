@@ -36,6 +36,15 @@ public abstract class GatewayTest {
     public static final String SECOND_ECHO_EXPERT = "echo-restricted";
     public static final String ENGINE_EXPERT = "ensemble-demo-random";
 
+    /** The examples configuration gives {@link #SECOND_ECHO_EXPERT}. */
+    public static final String[] ASTRONOMY_EXAMPLES = {
+            "How far away is the Andromeda galaxy?",
+            "Why does Mars look red in the night sky?",
+            "What is a neutron star made of?",
+            "How do astronomers measure the distance to other stars?",
+            "When is the next total solar eclipse visible from Europe?",
+            "What are the rings of Saturn made of?"};
+
     protected static final TestIssuer ISSUER = new TestIssuer();
     protected static final WireMockServer UPSTREAM = new WireMockServer(options().dynamicPort());
     protected static final JsonMapper JSON = JsonMapper.builder().build();
@@ -64,6 +73,14 @@ public abstract class GatewayTest {
         registry.add("ensemble.experts[3].id", () -> ENGINE_EXPERT);
         registry.add("ensemble.experts[3].type", () -> "engine");
         registry.add("ensemble.experts[3].model", () -> "demo");
+        // Configured examples are seeded with their embeddings; only this expert is trained from configuration.
+        for (int i = 0; i < ASTRONOMY_EXAMPLES.length; i++) {
+            int index = i;
+            registry.add("ensemble.experts[2].examples[" + i + "]", () -> ASTRONOMY_EXAMPLES[index]);
+        }
+        registry.add("ensemble.router.fallback-expert", () -> ECHO_EXPERT);
+        // A candidate configuration in shadow mode: recorded next to each decision, never acted on.
+        registry.add("ensemble.router.shadow.confidence-threshold", () -> "0.99");
     }
 
     @LocalServerPort
@@ -111,6 +128,16 @@ public abstract class GatewayTest {
             request.header("Authorization", "Bearer " + bearer);
         }
         return send(request);
+    }
+
+    protected HttpResponse<String> put(String path, String bearer, String json) {
+        return send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + bearer)
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    protected HttpResponse<String> post(String path, String bearer, String contentType, String body) {
+        return send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + bearer)
+                .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
     protected HttpResponse<String> delete(String path, String bearer) {

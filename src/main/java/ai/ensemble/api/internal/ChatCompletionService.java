@@ -3,20 +3,27 @@ package ai.ensemble.api.internal;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import ai.ensemble.audit.AuditEvent;
 import ai.ensemble.audit.AuditLog;
 import ai.ensemble.audit.AuditUnavailableException;
 import ai.ensemble.expert.Cancellation;
+import ai.ensemble.expert.ChatMessage;
 import ai.ensemble.expert.Completion;
 import ai.ensemble.expert.DeltaSink;
 import ai.ensemble.expert.Expert;
 import ai.ensemble.expert.ExpertException;
-import ai.ensemble.expert.ExpertRegistry;
+import ai.ensemble.expert.ExpertRequest;
+import ai.ensemble.policy.Guardrails;
+import ai.ensemble.policy.Screening;
+import ai.ensemble.quota.QuotaService;
+import ai.ensemble.router.Route;
+import ai.ensemble.router.Router;
 import ai.ensemble.security.Caller;
-import ai.ensemble.security.Permissions;
 import ai.ensemble.shared.ApiError;
 import ai.ensemble.shared.ApiErrorWriter;
 import ai.ensemble.shared.ApiException;
@@ -27,8 +34,16 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * One chat request from audit to answer: the request is committed to the audit log before any
- * model runs, the outcome (answer or error) before the caller sees the end of the answer. An
- * audit failure fails the request (503) unless the deployment runs fail-open.
+ * model runs, the outcome (answer or error, with the routing decision, the guardrail verdicts and
+ * the tokens) before the caller sees the end of the answer. An audit failure fails the request
+ * (503) unless the deployment runs fail-open.
+ *
+ * <p>In order: audit the request, route it, screen its input with the policies that apply to the
+ * caller, its client app and the chosen expert (block: 400 naming the policy; redact: the expert gets
+ * placeholders), reserve its largest possible token count in every quota that applies (429 with
+ * Retry-After), run the expert, screen the answer (streamed: text leaves only after every output
+ * policy scanned it; a block ends the stream with an error event), settle the quota with the tokens
+ * used, audit the outcome.
  */
 @Service
 public class ChatCompletionService {
@@ -37,97 +52,286 @@ public class ChatCompletionService {
     // nginx's convention for "client closed the request", so audit queries can tell it from errors.
     private static final int CLIENT_CLOSED = 499;
 
-    private final ExpertRegistry experts;
+    /** Output tokens reserved for a request that names no max_tokens (and that many it may then generate). */
+    static final int DEFAULT_OUTPUT_RESERVE = 1024;
+
+    private final Router router;
     private final AuditLog audit;
     private final ApiMetrics metrics;
     private final OpenAiResponses responses;
+    private final Guardrails guardrails;
+    private final QuotaService quotas;
 
-    ChatCompletionService(ExpertRegistry experts, AuditLog audit, ApiMetrics metrics, JsonMapper json) {
-        this.experts = experts;
+    ChatCompletionService(Router router, AuditLog audit, ApiMetrics metrics, JsonMapper json, Guardrails guardrails,
+                          QuotaService quotas) {
+        this.router = router;
         this.audit = audit;
         this.metrics = metrics;
         this.responses = new OpenAiResponses(json);
+        this.guardrails = guardrails;
+        this.quotas = quotas;
     }
 
-    /** Records the request, then resolves the expert the caller asked for and may use. */
-    public Expert admit(ChatExchange exchange) {
+    /** A finished non-streamed answer and the route that produced it (after any retry). */
+    public record Answer(String json, Route route) {
+    }
+
+    /**
+     * A request cleared to run: where it goes, what the expert receives (after input guardrails and
+     * the output cap a token budget sets), its output screening and the quota it holds (settled once).
+     */
+    public static final class Admitted {
+        private final Route route;
+        private final ExpertRequest request;
+        private final Screening screening;
+        private final QuotaService.Reservation reservation;
+        private boolean settled;
+
+        Admitted(Route route, ExpertRequest request, Screening screening, QuotaService.Reservation reservation) {
+            this.route = route;
+            this.request = request;
+            this.screening = screening;
+            this.reservation = reservation;
+        }
+
+        public Route route() {
+            return route;
+        }
+    }
+
+    /** The answer's text was blocked by an output policy mid-stream: generation stops. */
+    private static final class OutputBlockedException extends RuntimeException {
+        OutputBlockedException() {
+            super("blocked by an output policy", null, false, false);
+        }
+    }
+
+    /**
+     * Records the request, routes it (the expert the caller asked for and may use, or the router's
+     * choice), screens its input and reserves its tokens; each refusal is audited before it is thrown.
+     */
+    public Admitted admit(ChatExchange exchange) {
         Map<String, Object> request = new LinkedHashMap<>(exchange.request().parameters());
         if (exchange.clientRequestId() != null) {
             request.put("client_request_id", exchange.clientRequestId());
         }
-        record(exchange, AuditEvent.Kind.REQUEST, null, null, request);
-        String model = exchange.request().model();
+        if (exchange.dataClassification() != null) {
+            request.put("data_classification", exchange.dataClassification());
+        }
+        record(exchange, AuditEvent.Kind.REQUEST, null, null, request, null);
+        Route route;
         try {
-            Expert expert = experts.find(model).orElseThrow(() -> ApiError.notFound("model",
-                    "The model '" + model + "' does not exist or is not served here", "model_not_found").exception());
-            if (!exchange.caller().can(Permissions.expert(model))) {
-                throw ApiError.forbidden("Your roles do not grant the permission '" + Permissions.expert(model) + "'").exception();
-            }
-            return expert;
+            route = router.route(exchange.caller(), exchange.request().model(), exchange.request().expertRequest().messages(),
+                    exchange.dataClassification());
         } catch (ApiException refused) {
-            finish(exchange, null, refused.error().status().value(), Map.of("error", refused.getMessage()));
+            finish(exchange, null, null, refused.error().status().value(), Map.of("error", refused.getMessage()));
             throw refused;
         }
+        Screening screening = guardrails.screen(exchange.caller(), exchange.clientApp(), route.expertId());
+        ExpertRequest expertRequest = exchange.request().expertRequest();
+        Admitted unreserved = new Admitted(route, expertRequest, screening, QuotaService.Reservation.NONE);
+        if (!screening.policies().isEmpty()) {
+            Screening.Input input = screening.screenInput(expertRequest.messages().stream().map(ChatMessage::content).toList());
+            if (input.blocked()) {
+                ApiException refused = Guardrails.inputBlocked(input);
+                finish(exchange, unreserved, route, refused.error().status().value(), Map.of("error", refused.getMessage()));
+                throw refused;
+            }
+            List<ChatMessage> messages = new ArrayList<>(expertRequest.messages().size());
+            for (int i = 0; i < expertRequest.messages().size(); i++) {
+                messages.add(new ChatMessage(expertRequest.messages().get(i).role(), input.texts().get(i)));
+            }
+            expertRequest = withMessages(expertRequest, messages);
+        }
+        Screening.Limit promptLimit = screening.promptLimit();
+        if (promptLimit != null && promptTokens(expertRequest) > promptLimit.tokens()) {
+            ApiException refused = ApiError.invalidRequest("messages", "The prompt has about " + promptTokens(expertRequest)
+                    + " tokens; policy '" + promptLimit.policy() + "' allows " + promptLimit.tokens()).exception();
+            finish(exchange, unreserved, route, 400, Map.of("error", refused.getMessage()));
+            throw refused;
+        }
+        Screening.Limit outputLimit = screening.outputLimit();
+        if (outputLimit != null) {
+            if (expertRequest.maxTokens() != null && expertRequest.maxTokens() > outputLimit.tokens()) {
+                ApiException refused = ApiError.invalidRequest("max_tokens", "'max_tokens' is " + expertRequest.maxTokens()
+                        + "; policy '" + outputLimit.policy() + "' allows at most " + outputLimit.tokens()).exception();
+                finish(exchange, unreserved, route, 400, Map.of("error", refused.getMessage()));
+                throw refused;
+            }
+            if (expertRequest.maxTokens() == null) {
+                expertRequest = withMaxTokens(expertRequest, outputLimit.tokens());
+            }
+        }
+        QuotaService.Reservation reservation;
+        try {
+            reservation = quotas.reserve(exchange.caller(), mostTokens(expertRequest));
+        } catch (ApiException refused) {
+            finish(exchange, unreserved, route, refused.error().status().value(), Map.of("error", refused.getMessage()));
+            throw refused;
+        }
+        if (expertRequest.maxTokens() == null && reservation.held().stream().anyMatch(held -> held.tokens() > 0)) {
+            expertRequest = withMaxTokens(expertRequest, DEFAULT_OUTPUT_RESERVE); // what was reserved bounds what may be spent
+        }
+        return new Admitted(route, expertRequest, screening, reservation);
     }
 
-    /** Answers without streaming: the JSON body of a {@code chat.completion}. */
-    public String complete(ChatExchange exchange, Expert expert) {
-        Completion completion;
-        try {
-            completion = expert.generate(exchange.request().expertRequest(), DeltaSink.IGNORE, new Cancellation());
-        } catch (ExpertException e) {
-            ApiError error = expertError(expert, e);
-            finish(exchange, expert, error.status().value(), Map.of("error", e.getMessage(), "output", ""));
-            throw failure(error, e);
+    /**
+     * The most tokens a request can use, as a quota reservation: its prompt can't have more tokens than
+     * UTF-8 bytes (byte-level BPE and byte fallback never exceed one token per byte) plus what a chat
+     * template adds per message, and its answer no more than max_tokens (or the default reserve).
+     */
+    static long mostTokens(ExpertRequest request) {
+        long prompt = 16;
+        for (ChatMessage message : request.messages()) {
+            prompt += message.content().getBytes(StandardCharsets.UTF_8).length + 8;
         }
-        finish(exchange, expert, 200, outcome(completion));
-        metrics.tokens(expert.info().id(), completion.usage());
-        return responses.completion(exchange.completionId(), exchange.created(), expert.info().id(), completion);
+        return prompt + (request.maxTokens() == null ? DEFAULT_OUTPUT_RESERVE : request.maxTokens());
+    }
+
+    /**
+     * A prompt's size in tokens as a size limit reads it: UTF-8 bytes / 4, rounded up (the usual ratio of
+     * Llama 3 and GPT tokenizers on English; the gateway does not know every expert's tokenizer).
+     */
+    static long promptTokens(ExpertRequest request) {
+        long bytes = 0;
+        for (ChatMessage message : request.messages()) {
+            bytes += message.content().getBytes(StandardCharsets.UTF_8).length;
+        }
+        return (bytes + 3) / 4;
+    }
+
+    private static ExpertRequest withMessages(ExpertRequest r, List<ChatMessage> messages) {
+        return new ExpertRequest(messages, r.temperature(), r.topP(), r.maxTokens(), r.stop(), r.seed(), r.presencePenalty(),
+                r.frequencyPenalty(), r.user());
+    }
+
+    private static ExpertRequest withMaxTokens(ExpertRequest r, int maxTokens) {
+        return new ExpertRequest(r.messages(), r.temperature(), r.topP(), maxTokens, r.stop(), r.seed(), r.presencePenalty(),
+                r.frequencyPenalty(), r.user());
+    }
+
+    /**
+     * Answers without streaming: the JSON body of a {@code chat.completion}. When the router chose
+     * and its expert fails before answering, the next best expert the caller may use answers.
+     */
+    public Answer complete(ChatExchange exchange, Admitted admitted) {
+        Route route = admitted.route;
+        Completion completion;
+        while (true) {
+            try {
+                completion = route.expert().generate(route.request(admitted.request), DeltaSink.IGNORE, new Cancellation());
+                router.succeeded(route.expertId());
+                break;
+            } catch (ExpertException e) {
+                Route next = failed(route, e);
+                if (next != null) {
+                    route = next;
+                    continue;
+                }
+                ApiError error = expertError(route.expert(), e);
+                finish(exchange, admitted, route, error.status().value(), Map.of("error", e.getMessage(), "output", ""));
+                throw failure(error, e);
+            }
+        }
+        if (admitted.screening.screensOutput()) {
+            Screening.Output output = admitted.screening.screenOutput(completion.text());
+            if (output.blocked()) {
+                ApiError error = Guardrails.outputBlocked(output.blockedBy(), output.blockedType());
+                Map<String, Object> body = new LinkedHashMap<>(outcome(completion));
+                body.put("output", "");
+                body.put("error", error.message());
+                finish(exchange, admitted, route, error.status().value(), body);
+                throw error.exception();
+            }
+            completion = new Completion(output.text(), completion.finishReason(), completion.usage());
+        }
+        finish(exchange, admitted, route, 200, outcome(completion));
+        metrics.tokens(route.expertId(), completion.usage());
+        return new Answer(responses.completion(exchange.completionId(), exchange.created(), route.expertId(), completion), route);
+    }
+
+    /** Reports the failure to the router and returns the route to retry on, or null. */
+    private Route failed(Route route, ExpertException e) {
+        boolean expertsFault = switch (e.kind()) {
+            case UNAVAILABLE, TIMEOUT, UPSTREAM_ERROR -> true;
+            case CANCELLED, REJECTED, BUSY -> false;
+        };
+        if (!expertsFault) {
+            return null;
+        }
+        router.failed(route.expertId(), e.kind() + ": " + e.getMessage());
+        return e.beforeFirstToken() ? router.reroute(route).orElse(null) : null;
     }
 
     /**
      * Streams {@code chat.completion.chunk} events. Headers are committed with the first token,
-     * so a failure before it still gets a proper error status; after it, an error event and no
-     * {@code [DONE]}.
+     * so a failure before it still gets a proper error status (or, when the router chose, a retry
+     * on the next best expert); after it, an error event and no {@code [DONE]}.
      */
-    public void stream(ChatExchange exchange, Expert expert, SseOutput out) throws IOException {
+    public void stream(ChatExchange exchange, Admitted admitted, SseOutput out) throws IOException {
         String id = exchange.completionId();
         long created = exchange.created();
-        String model = expert.info().id();
-        Cancellation cancellation = new Cancellation();
-        StringBuilder partial = new StringBuilder();
-        DeltaSink sink = text -> {
-            try {
-                if (!out.started()) {
-                    out.start(model);
-                    out.event(responses.chunk(id, created, model, "assistant", "", null));
-                }
-                partial.append(text);
-                out.event(responses.chunk(id, created, model, null, text, null));
-            } catch (IOException e) {
-                cancellation.cancel();
-                throw new ClientGoneException(e);
-            }
-        };
+        Route route = admitted.route;
         Completion completion;
-        try {
-            completion = expert.generate(exchange.request().expertRequest(), sink, cancellation);
-        } catch (ClientGoneException | ExpertException e) {
-            Map<String, Object> body = Map.of("error", e.getMessage(), "output", partial.toString());
-            if (e instanceof ClientGoneException || cancellation.isCancelled()) {
-                finish(exchange, expert, CLIENT_CLOSED, body);
+        StringBuilder partial = new StringBuilder(); // exactly what the client was sent
+        Screening.Stream guard = admitted.screening.screensOutput() ? admitted.screening.stream() : null;
+        while (true) {
+            Route current = route;
+            String model = current.expertId();
+            Cancellation cancellation = new Cancellation();
+            DeltaSink sink = text -> {
+                String released = guard == null ? text : guard.accept(text);
+                if (guard != null && guard.blocked()) {
+                    cancellation.cancel();
+                    throw new OutputBlockedException();
+                }
+                send(out, current, id, created, released, partial, cancellation);
+            };
+            try {
+                completion = current.expert().generate(current.request(admitted.request), sink, cancellation);
+                router.succeeded(model);
+                break;
+            } catch (OutputBlockedException blocked) {
+                streamBlocked(exchange, admitted, current, guard, partial, out);
+                return;
+            } catch (ClientGoneException | ExpertException e) {
+                Map<String, Object> body = Map.of("error", e.getMessage(), "output", partial.toString());
+                if (e instanceof ClientGoneException || cancellation.isCancelled()) {
+                    finish(exchange, admitted, current, CLIENT_CLOSED, body);
+                    return;
+                }
+                ExpertException failure = (ExpertException) e;
+                Route next = failed(current, failure);
+                if (next != null && !out.started() && (guard == null || guard.sent().isEmpty())) {
+                    route = next;
+                    continue;
+                }
+                ApiError error = expertError(current.expert(), failure);
+                finish(exchange, admitted, current, error.status().value(), body);
+                if (!out.started()) {
+                    throw failure(error, failure);
+                }
+                out.event(errorEvent(error));
                 return;
             }
-            ApiError error = expertError(expert, (ExpertException) e);
-            finish(exchange, expert, error.status().value(), body);
-            if (!out.started()) {
-                throw failure(error, (ExpertException) e);
+        }
+        String model = route.expertId();
+        if (guard != null) {
+            String tail = guard.finish();
+            if (guard.blocked()) {
+                streamBlocked(exchange, admitted, route, guard, partial, out);
+                return;
             }
-            out.event(errorEvent(error));
-            return;
+            try {
+                send(out, route, id, created, tail, partial, new Cancellation());
+            } catch (ClientGoneException gone) {
+                finish(exchange, admitted, route, CLIENT_CLOSED, Map.of("error", gone.getMessage(), "output", partial.toString()));
+                return;
+            }
+            completion = new Completion(partial.toString(), completion.finishReason(), completion.usage());
         }
         try {
-            finish(exchange, expert, 200, outcome(completion));
+            finish(exchange, admitted, route, 200, outcome(completion));
         } catch (ApiException auditFailed) {
             if (!out.started()) {
                 throw auditFailed;
@@ -136,7 +340,7 @@ public class ChatCompletionService {
             return;
         }
         if (!out.started()) {
-            out.start(model);
+            out.start(route.decision());
             out.event(responses.chunk(id, created, model, "assistant", "", null));
         }
         out.event(responses.chunk(id, created, model, null, null, completion.finishReason()));
@@ -145,6 +349,40 @@ public class ChatCompletionService {
         }
         out.event("[DONE]");
         metrics.tokens(model, completion.usage());
+    }
+
+    /** Sends released text as a chunk (nothing for ""), starting the response on the first one. */
+    private void send(SseOutput out, Route route, String id, long created, String text, StringBuilder partial,
+                      Cancellation cancellation) {
+        if (text.isEmpty()) {
+            return;
+        }
+        try {
+            if (!out.started()) {
+                out.start(route.decision());
+                out.event(responses.chunk(id, created, route.expertId(), "assistant", "", null));
+            }
+            partial.append(text);
+            out.event(responses.chunk(id, created, route.expertId(), null, text, null));
+        } catch (IOException e) {
+            cancellation.cancel();
+            throw new ClientGoneException(e);
+        }
+    }
+
+    /** An output policy blocked the stream: the outcome says exactly what was sent, then an error event (or a 403 if nothing was). */
+    private void streamBlocked(ChatExchange exchange, Admitted admitted, Route route, Screening.Stream guard, StringBuilder partial,
+                               SseOutput out) throws IOException {
+        ApiError error = Guardrails.outputBlocked(guard.blockedBy(), guard.blockedType());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", error.message());
+        body.put("output", partial.toString());
+        body.put("finish_reason", "content_filter");
+        finish(exchange, admitted, route, error.status().value(), body);
+        if (!out.started()) {
+            throw error.exception();
+        }
+        out.event(errorEvent(error));
     }
 
     private static Map<String, Object> outcome(Completion completion) {
@@ -156,15 +394,33 @@ public class ChatCompletionService {
         return body;
     }
 
-    /** Commits the outcome event and counts the request; 503 when the audit store fails closed. */
-    private void finish(ChatExchange exchange, Expert expert, int status, Map<String, Object> outcome) {
+    /**
+     * Settles the request's quota with the tokens it used, then commits the outcome event (with the
+     * guardrail verdicts) and counts the request; 503 when the audit store fails closed.
+     */
+    private void finish(ChatExchange exchange, Admitted admitted, Route route, int status, Map<String, Object> outcome) {
         long elapsed = System.nanoTime() - exchange.startedNanos();
         Map<String, Object> body = new LinkedHashMap<>(outcome);
         body.put("latency_ms", elapsed / 1_000_000.0);
-        String expertId = expert == null ? null : expert.info().id();
+        if (admitted != null) {
+            if (!admitted.screening.policies().isEmpty()) {
+                body.put("guardrails", Map.of("policies", admitted.screening.policies(), "verdicts", admitted.screening.evidence()));
+            }
+            if (!admitted.settled) {
+                admitted.settled = true;
+                long used = outcome.get("prompt_tokens") instanceof Integer p && outcome.get("completion_tokens") instanceof Integer c ? p + c : 0;
+                quotas.settle(admitted.reservation, used);
+                if (!admitted.reservation.held().isEmpty()) {
+                    body.put("quota", Map.of("reserved_tokens", admitted.reservation.tokens(), "used_tokens", used));
+                }
+            }
+        }
+        String expertId = route == null ? null : route.expertId();
+        String guardrailAction = admitted == null ? null : strongestAction(admitted.screening.evidence());
         int recorded = status;
         try {
-            record(exchange, AuditEvent.Kind.RESPONSE, expertId, status, body);
+            record(exchange, AuditEvent.Kind.RESPONSE, expertId, status, body, route == null ? null : route.decision().audit(),
+                    guardrailAction);
         } catch (ApiException e) {
             recorded = e.error().status().value();
             throw e;
@@ -173,12 +429,28 @@ public class ChatCompletionService {
         }
     }
 
-    private void record(ChatExchange exchange, AuditEvent.Kind kind, String expertId, Integer status, Map<String, Object> body) {
+    /** The strongest action among the verdicts (block, redact, flag), the audit log's guardrail filter; null for none. */
+    private static String strongestAction(List<Map<String, Object>> verdicts) {
+        for (String action : List.of("block", "redact", "flag")) {
+            if (verdicts.stream().anyMatch(v -> action.equals(v.get("action")))) {
+                return action;
+            }
+        }
+        return null;
+    }
+
+    private void record(ChatExchange exchange, AuditEvent.Kind kind, String expertId, Integer status, Map<String, Object> body,
+                        Map<String, Object> routing) {
+        record(exchange, kind, expertId, status, body, routing, null);
+    }
+
+    private void record(ChatExchange exchange, AuditEvent.Kind kind, String expertId, Integer status, Map<String, Object> body,
+                        Map<String, Object> routing, String guardrailAction) {
         Caller caller = exchange.caller();
         try {
             audit.append(new AuditEvent(kind, exchange.requestId(), Instant.now(), caller.subject(), caller.type().label(),
                     caller.roles(), caller.apiKeyId(), exchange.clientApp(), ENDPOINT, exchange.request().model(),
-                    expertId, status, null, body));
+                    expertId, status, guardrailAction, body, routing));
         } catch (AuditUnavailableException e) {
             throw ApiError.unavailable("The audit log is unavailable, so the request was not processed; retry later",
                     "audit_unavailable").exception();

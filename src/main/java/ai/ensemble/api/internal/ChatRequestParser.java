@@ -7,6 +7,7 @@ import java.util.Set;
 
 import ai.ensemble.expert.ChatMessage;
 import ai.ensemble.expert.ExpertRequest;
+import ai.ensemble.router.Router;
 import ai.ensemble.shared.ApiError;
 import ai.ensemble.shared.ApiException;
 import org.springframework.stereotype.Component;
@@ -49,7 +50,7 @@ public class ChatRequestParser {
                 throw invalid(field, "'" + field + "' is not supported by this gateway");
             }
         }
-        String model = requiredString(root, "model");
+        String model = optionalModel(root);
         List<ChatMessage> messages = messages(root.get("messages"));
         boolean stream = optionalBoolean(root, "stream");
         boolean includeUsage = false;
@@ -156,13 +157,14 @@ public class ChatRequestParser {
         return stops;
     }
 
-    private static String requiredString(JsonNode root, String field) {
-        JsonNode node = root.get(field);
+    /** An expert id, or {@code auto} (also when left out): the router chooses. */
+    private static String optionalModel(JsonNode root) {
+        JsonNode node = root.get("model");
         if (node == null || node.isNull()) {
-            throw invalid(field, "'" + field + "' is required");
+            return Router.AUTO;
         }
         if (!node.isString() || node.asString().isBlank()) {
-            throw invalid(field, "'" + field + "' must be a non-empty string");
+            throw invalid("model", "'model' must be a non-empty string: an expert id, or 'auto' to let the router choose");
         }
         return node.asString();
     }

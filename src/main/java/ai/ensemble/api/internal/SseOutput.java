@@ -2,10 +2,12 @@ package ai.ensemble.api.internal;
 
 import java.io.IOException;
 
-/** Where a streamed answer goes; {@link #start} commits the 200 status and headers. */
+import ai.ensemble.router.RoutingDecision;
+
+/** Where a streamed answer goes; {@link #start} commits the 200 status and headers (the routing ones included). */
 public interface SseOutput {
 
-    void start(String expertId) throws IOException;
+    void start(RoutingDecision decision) throws IOException;
 
     boolean started();
 

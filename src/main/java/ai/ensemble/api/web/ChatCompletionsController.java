@@ -10,7 +10,7 @@ import ai.ensemble.api.internal.ChatCompletionService;
 import ai.ensemble.api.internal.ChatExchange;
 import ai.ensemble.api.internal.ChatRequestParser;
 import ai.ensemble.api.internal.SseOutput;
-import ai.ensemble.expert.Expert;
+import ai.ensemble.router.RoutingDecision;
 import ai.ensemble.security.Callers;
 import ai.ensemble.shared.RequestIds;
 import jakarta.servlet.http.HttpServletRequest;
@@ -25,7 +25,6 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class ChatCompletionsController {
 
-    static final String EXPERT_HEADER = "X-Ensemble-Expert";
     static final String CLIENT_APP_HEADER = "X-Client-App";
 
     private final ChatRequestParser parser;
@@ -44,17 +43,16 @@ class ChatCompletionsController {
         String clientApp = request.getHeader(CLIENT_APP_HEADER);
         ChatExchange exchange = new ChatExchange(RequestIds.current(), RequestIds.clientId(request), Callers.current(),
                 clientApp == null ? null : clientApp.substring(0, Math.min(clientApp.length(), 200)),
-                chat, Instant.now(), started);
-        Expert expert = chats.admit(exchange);
+                chat, Instant.now(), started, request.getHeader(RoutingHeaders.CLASSIFICATION));
+        ChatCompletionService.Admitted admitted = chats.admit(exchange);
         if (chat.stream()) {
-            chats.stream(exchange, expert, new ServletSseOutput(response));
+            chats.stream(exchange, admitted, new ServletSseOutput(response));
             return null;
         }
-        String json = chats.complete(exchange, expert);
-        return ResponseEntity.ok()
-                .contentType(MediaType.APPLICATION_JSON)
-                .header(EXPERT_HEADER, expert.info().id())
-                .body(json);
+        ChatCompletionService.Answer answer = chats.complete(exchange, admitted);
+        ResponseEntity.BodyBuilder ok = ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON);
+        RoutingHeaders.of(answer.route().decision()).forEach(ok::header);
+        return ok.body(answer.json());
     }
 
     /** Writes SSE straight to the servlet response from the request's (virtual) thread. */
@@ -67,12 +65,12 @@ class ChatCompletionsController {
         }
 
         @Override
-        public void start(String expertId) throws IOException {
+        public void start(RoutingDecision decision) throws IOException {
             response.setStatus(200);
             response.setContentType("text/event-stream;charset=UTF-8");
             response.setHeader("Cache-Control", "no-cache");
             response.setHeader("X-Accel-Buffering", "no");
-            response.setHeader(EXPERT_HEADER, expertId);
+            RoutingHeaders.of(decision).forEach(response::setHeader);
             out = response.getOutputStream();
         }
 

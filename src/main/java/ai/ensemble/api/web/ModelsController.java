@@ -7,41 +7,36 @@ import java.util.Map;
 
 import ai.ensemble.expert.Expert;
 import ai.ensemble.expert.ExpertInfo;
-import ai.ensemble.expert.ExpertRegistry;
-import ai.ensemble.security.Caller;
+import ai.ensemble.router.Router;
 import ai.ensemble.security.Callers;
-import ai.ensemble.security.Permissions;
 import ai.ensemble.shared.ApiError;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
-/** {@code GET /v1/models}: only the experts the caller's roles allow. */
+/** {@code GET /v1/models}: only the enabled experts the caller's roles allow. */
 @RestController
 class ModelsController {
 
-    private final ExpertRegistry experts;
+    private final Router router;
     private final long created = Instant.now().getEpochSecond();
 
-    ModelsController(ExpertRegistry experts) {
-        this.experts = experts;
+    ModelsController(Router router) {
+        this.router = router;
     }
 
     @GetMapping("/v1/models")
     Map<String, Object> list() {
-        Caller caller = Callers.current();
-        List<Map<String, Object>> models = experts.all().stream()
-                .filter(expert -> caller.can(Permissions.expert(expert.info().id())))
-                .map(this::model)
-                .toList();
+        List<Map<String, Object>> models = router.usable(Callers.current()).stream().map(this::model).toList();
         return Map.of("object", "list", "data", models);
     }
 
     /** An expert the caller may not use is reported as unknown, so its existence does not leak. */
     @GetMapping("/v1/models/{id}")
     Map<String, Object> one(@PathVariable String id) {
-        return experts.find(id)
-                .filter(expert -> Callers.current().can(Permissions.expert(id)))
+        return router.usable(Callers.current()).stream()
+                .filter(expert -> expert.info().id().equals(id))
+                .findFirst()
                 .map(this::model)
                 .orElseThrow(() -> ApiError.notFound("model", "The model '" + id + "' does not exist", "model_not_found").exception());
     }

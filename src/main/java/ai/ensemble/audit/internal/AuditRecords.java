@@ -46,6 +46,10 @@ final class AuditRecords {
         record.put("status", event.status());
         record.put("guardrail_action", event.guardrailAction());
         record.put("body", event.body());
+        if (event.routing() != null) {
+            // Only routed events carry the key, so the records of every other kind keep their form.
+            record.put("routing", event.routing());
+        }
         return CANONICAL.writeValueAsString(record);
     }
 

@@ -45,6 +45,7 @@ final class UpstreamExpert implements Expert {
     private final ExpertDefinition definition;
     private final HttpClient http;
     private final URI endpoint;
+    private final URI models;
     private final ExpertInfo info;
 
     UpstreamExpert(ExpertDefinition definition, HttpClient http) {
@@ -56,6 +57,7 @@ final class UpstreamExpert implements Expert {
                     + "http://host:8000/v1, not '" + definition.baseUrl() + "'");
         }
         this.endpoint = URI.create(base + "/chat/completions");
+        this.models = URI.create(base + "/models");
         this.info = new ExpertInfo(definition.id(), definition.displayName() == null ? definition.id() : definition.displayName(),
                 definition.description(), endpoint.getHost(), true, definition.contextLength());
     }
@@ -63,6 +65,25 @@ final class UpstreamExpert implements Expert {
     @Override
     public ExpertInfo info() {
         return info;
+    }
+
+    /** {@code GET {baseUrl}/models} answers 2xx within the connect timeout plus five seconds. */
+    @Override
+    public boolean probe() {
+        HttpRequest.Builder request = HttpRequest.newBuilder(models)
+                .timeout(definition.connectTimeout().plus(Duration.ofSeconds(5)))
+                .GET();
+        if (definition.apiKey() != null && !definition.apiKey().isBlank()) {
+            request.header("Authorization", "Bearer " + definition.apiKey());
+        }
+        try {
+            return http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode() / 100 == 2;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     @Override

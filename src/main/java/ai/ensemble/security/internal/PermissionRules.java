@@ -19,6 +19,7 @@ final class PermissionRules {
 
     static final List<Rule> RULES = List.of(
             rule("/v1/**", Permissions.CHAT),
+            rule("/api/route", Permissions.CHAT),
             rule("/admin/api/keys/**", Permissions.ADMIN_KEYS),
             rule("/admin/api/keys", Permissions.ADMIN_KEYS),
             rule("/admin/api/roles/**", Permissions.ADMIN_ROLES),
@@ -29,6 +30,7 @@ final class PermissionRules {
             rule("/admin/api/audit", Permissions.AUDIT_READ),
             rule("/admin/api/experts/**", Permissions.ADMIN_EXPERTS),
             rule("/admin/api/experts", Permissions.ADMIN_EXPERTS),
+            rule("/admin/api/router/**", Permissions.ADMIN_EXPERTS),
             rule("/admin/api/policies/**", Permissions.ADMIN_POLICIES),
             rule("/admin/api/policies", Permissions.ADMIN_POLICIES),
             rule("/admin/api/quotas/**", Permissions.ADMIN_POLICIES),

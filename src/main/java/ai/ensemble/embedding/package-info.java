@@ -1,0 +1,5 @@
+/**
+ * Sentence embeddings (all-MiniLM-L6-v2 through ONNX Runtime, in-process), shared by the modules that
+ * compare texts by meaning: the guardrails' prompt-injection classifier and denied topics.
+ */
+package ai.ensemble.embedding;
