@@ -65,7 +65,7 @@ public class ChatCompletionService {
         record(exchange, AuditEvent.Kind.REQUEST, null, null, request, null);
         try {
             return router.route(exchange.caller(), exchange.request().model(), exchange.request().expertRequest().messages(),
-                    exchange.dataClassification());
+                    exchange.request().stream(), exchange.dataClassification());
         } catch (ApiException refused) {
             finish(exchange, null, refused.error().status().value(), Map.of("error", refused.getMessage()));
             throw refused;
