@@ -264,6 +264,11 @@ class RoutingTest extends RouterTestSupport {
         assertThat(route(DEMO_KEY, question("How many moons does Jupiter have?")).get("expert").asString())
                 .isEqualTo(SECOND_ECHO_EXPERT);
         assertThat(json(get("/admin/api/experts/" + SECOND_ECHO_EXPERT, admin())).get("source").asString()).isEqualTo("config");
+        JsonNode status = json(get("/admin/api/router", admin()));
+        assertThat(status.get("trainedExperts")).extracting(JsonNode::asString).contains(SECOND_ECHO_EXPERT);
+        assertThat(status.at("/examples/" + SECOND_ECHO_EXPERT).asInt()).isEqualTo(ASTRONOMY_EXAMPLES.length);
+        assertThat(status.get("fallbackExpert").asString()).isEqualTo(ECHO_EXPERT);
+        assertThat(get("/admin/api/router", DEMO_KEY).statusCode()).isEqualTo(403);
     }
 
     @Test
