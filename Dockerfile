@@ -20,6 +20,9 @@ RUN groupadd --gid 10001 ensemble \
 WORKDIR /app
 # Owned by root: the process can read its jar but not replace it.
 COPY --from=build /workspace/ensemble.jar /app/ensemble.jar
+# The router's tokenizer (DJL) unpacks its native library into a cache directory; the user's home
+# is not writable, /tmp is. ONNX Runtime unpacks into java.io.tmpdir (/tmp) by itself.
+ENV DJL_CACHE_DIR=/tmp/djl.ai
 USER 10001:10001
 EXPOSE 8080
 # MaxRAMPercentage sizes the heap from the container's memory limit rather than the host's.

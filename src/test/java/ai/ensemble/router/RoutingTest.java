@@ -229,6 +229,33 @@ class RoutingTest extends RouterTestSupport {
     }
 
     @Test
+    void onlyExpertsThatStreamAndWhoseContextHoldsThePromptAreChosen() {
+        createExpert("""
+                {"id":"rt-batch-code","type":"echo","streaming":false,"examples":%s}""".formatted(JSON.writeValueAsString(CODE)));
+        createExpert("""
+                {"id":"rt-tiny-code","type":"echo","contextLength":32,"examples":%s}""".formatted(JSON.writeValueAsString(CODE)));
+        echoExpert("rt-cooking", COOKING);
+        String shortQuestion = "How do I sort a map by value in Java?";
+        String longQuestion = shortQuestion + " My map holds thousands of entries read from a CSV file, and I need the ten "
+                + "largest values with their keys, in descending order, without copying the whole map if I can avoid it.";
+
+        JsonNode batch = route(DEMO_KEY, question(shortQuestion));
+        JsonNode streamed = route(DEMO_KEY, """
+                {"stream":true,"messages":[{"role":"user","content":"%s"}]}""".formatted(shortQuestion));
+        JsonNode longOne = route(DEMO_KEY, question(longQuestion));
+        HttpResponse<String> explicitStream = post("/v1/chat/completions", DEMO_KEY, """
+                {"model":"rt-batch-code","stream":true,"messages":[{"role":"user","content":"hi"}]}""");
+
+        assertThat(batch.get("scores").has("rt-batch-code")).isTrue();
+        assertThat(streamed.get("scores").has("rt-batch-code")).isFalse();
+        assertThat(streamed.get("expert").asString()).isNotEqualTo("rt-batch-code");
+        assertThat(batch.get("scores").has("rt-tiny-code")).isTrue();
+        assertThat(longOne.get("scores").has("rt-tiny-code")).isFalse();
+        assertThat(explicitStream.statusCode()).isEqualTo(400);
+        assertThat(json(explicitStream).at("/error/param").asString()).isEqualTo("stream");
+    }
+
+    @Test
     void configuredExamplesAreSeededWithTheirEmbeddings() {
         List<Integer> dimensions = jdbc.sql("select array_length(embedding, 1) from routing_example where expert_id = ?")
                 .param(SECOND_ECHO_EXPERT).query(Integer.class).list();
@@ -237,6 +264,11 @@ class RoutingTest extends RouterTestSupport {
         assertThat(route(DEMO_KEY, question("How many moons does Jupiter have?")).get("expert").asString())
                 .isEqualTo(SECOND_ECHO_EXPERT);
         assertThat(json(get("/admin/api/experts/" + SECOND_ECHO_EXPERT, admin())).get("source").asString()).isEqualTo("config");
+        JsonNode status = json(get("/admin/api/router", admin()));
+        assertThat(status.get("trainedExperts")).extracting(JsonNode::asString).contains(SECOND_ECHO_EXPERT);
+        assertThat(status.at("/examples/" + SECOND_ECHO_EXPERT).asInt()).isEqualTo(ASTRONOMY_EXAMPLES.length);
+        assertThat(status.get("fallbackExpert").asString()).isEqualTo(ECHO_EXPERT);
+        assertThat(get("/admin/api/router", DEMO_KEY).statusCode()).isEqualTo(403);
     }
 
     @Test

@@ -122,7 +122,7 @@ public class ChatCompletionService {
         Route route;
         try {
             route = router.route(exchange.caller(), exchange.request().model(), exchange.request().expertRequest().messages(),
-                    exchange.dataClassification());
+                    exchange.request().stream(), exchange.dataClassification());
         } catch (ApiException refused) {
             finish(exchange, null, null, refused.error().status().value(), Map.of("error", refused.getMessage()));
             throw refused;

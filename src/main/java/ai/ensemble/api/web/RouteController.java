@@ -34,7 +34,7 @@ class RouteController {
     @PostMapping(path = "/api/route", consumes = MediaType.APPLICATION_JSON_VALUE)
     Map<String, Object> route(@RequestBody byte[] body, HttpServletRequest request) {
         ChatCompletionRequest chat = parser.parse(body);
-        Route route = router.route(Callers.current(), chat.model(), chat.expertRequest().messages(),
+        Route route = router.route(Callers.current(), chat.model(), chat.expertRequest().messages(), chat.stream(),
                 request.getHeader(RoutingHeaders.CLASSIFICATION));
         RoutingDecision decision = route.decision();
         Map<String, Object> answer = new LinkedHashMap<>();

@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,7 +46,12 @@ class ExpertCatalog implements ExpertRegistry, SmartInitializingSingleton, Dispo
     }
 
     /** The experts (enabled ones only, in registry order) and the classifier over those with examples. */
-    record Snapshot(Map<String, Entry> experts, SoftmaxClassifier classifier, String trainingKey, long version) {
+    record Snapshot(Map<String, Entry> experts, SoftmaxClassifier classifier, String trainingKey, long version,
+                    Training training) {
+    }
+
+    /** When the classifier was last trained, on how many examples, and how long it took. */
+    record Training(Instant at, int examples, long milliseconds) {
     }
 
     private final ExpertStore store;
@@ -53,7 +59,7 @@ class ExpertCatalog implements ExpertRegistry, SmartInitializingSingleton, Dispo
     private final ExpertSettings configured;
     private final RouterSettings settings;
     private final TransactionTemplate transactions;
-    private volatile Snapshot snapshot = new Snapshot(Map.of(), null, "", -1);
+    private volatile Snapshot snapshot = new Snapshot(Map.of(), null, "", -1, null);
 
     ExpertCatalog(ExpertStore store, ExpertFactory factory, ExpertSettings configured, RouterSettings settings,
                   TransactionTemplate transactions) {
@@ -188,10 +194,14 @@ class ExpertCatalog implements ExpertRegistry, SmartInitializingSingleton, Dispo
         training.forEach(e -> key.append(',').append(e.id()));
         String trainingKey = key.toString();
         SoftmaxClassifier classifier = previous.classifier();
+        Training trained = previous.training();
         if (!trainingKey.equals(previous.trainingKey())) {
+            long started = System.nanoTime();
             classifier = labels.isEmpty() ? null : train(labels, training);
+            trained = labels.isEmpty() ? null
+                    : new Training(Instant.now(), training.size(), (System.nanoTime() - started) / 1_000_000);
         }
-        snapshot = new Snapshot(java.util.Collections.unmodifiableMap(experts), classifier, trainingKey, version);
+        snapshot = new Snapshot(java.util.Collections.unmodifiableMap(experts), classifier, trainingKey, version, trained);
         for (Entry old : previous.experts().values()) {
             Entry current = experts.get(old.definition().id());
             if (current == null || current.expert() != old.expert()) {

@@ -13,8 +13,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * A circuit breaker per expert. A failed probe opens it at once; failed requests open it after
- * {@code failureThreshold} in a row. An open breaker lets one request (or the next probe) through
- * after {@code openDuration}; success closes it. State is per replica: each replica probes.
+ * {@code failureThreshold} in a row. After {@code openDuration} it is half-open: the expert may be
+ * chosen again, the next success (request or probe) closes it and the next failure reopens it at
+ * once. State is per replica: each replica probes.
  */
 @Component
 class ExpertHealth {
@@ -43,7 +44,7 @@ class ExpertHealth {
         this.clock = Clock.systemUTC();
     }
 
-    /** Closed, or open with its wait over (half-open: one more try is allowed). */
+    /** Closed, or open with its wait over (half-open: it may be tried again). */
     boolean healthy(String expertId) {
         Breaker breaker = breakers.get(expertId);
         if (breaker == null) {

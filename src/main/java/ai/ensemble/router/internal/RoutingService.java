@@ -52,7 +52,7 @@ class RoutingService implements Router {
     }
 
     @Override
-    public Route route(Caller caller, String model, List<ChatMessage> messages, String dataClassification) {
+    public Route route(Caller caller, String model, List<ChatMessage> messages, boolean stream, String dataClassification) {
         String level = dataClassification == null || dataClassification.isBlank()
                 ? settings.defaultDataClassification() : dataClassification.strip().toLowerCase(java.util.Locale.ROOT);
         if (!ExpertValidation.knownClassification(level)) {
@@ -61,15 +61,26 @@ class RoutingService implements Router {
         }
         Snapshot snapshot = catalog.snapshot();
         if (model != null && !model.equals(AUTO)) {
-            return explicit(snapshot, caller, model, level);
+            return explicit(snapshot, caller, model, level, stream);
         }
+        int promptTokens = estimatedTokens(messages);
         long started = System.nanoTime();
-        List<Entry> usable = snapshot.experts().values().stream()
+        List<Entry> cleared = snapshot.experts().values().stream()
                 .filter(e -> permitted(e, caller) && ExpertValidation.mayReceive(e.definition().effectiveDataClassification(), level))
                 .toList();
-        if (usable.isEmpty()) {
+        if (cleared.isEmpty()) {
             throw ApiError.forbidden("No expert you may use can receive " + level + " data; ask for a role with "
                     + "'expert:<id>' permissions").exception();
+        }
+        // Capabilities: only experts that stream when asked to, and whose context holds the prompt.
+        List<Entry> usable = cleared.stream()
+                .filter(e -> !stream || e.definition().streaming())
+                .filter(e -> e.expert().info().contextLength() >= promptTokens)
+                .toList();
+        if (usable.isEmpty()) {
+            throw ApiError.invalidRequest("messages", "No expert you may use " + (stream ? "streams and " : "")
+                    + "has a context of about " + promptTokens + " tokens; shorten the conversation"
+                    + (stream ? " or ask without streaming" : "")).exception();
         }
         String text = routingText(messages);
         Ranking ranking = rank(snapshot, usable, () -> SentenceEmbeddings.embed(text), settings.confidenceThreshold(),
@@ -106,7 +117,7 @@ class RoutingService implements Router {
         return new Route(entry.expert(), entry.definition().systemPrompt(), decision, alternatives);
     }
 
-    private Route explicit(Snapshot snapshot, Caller caller, String model, String level) {
+    private Route explicit(Snapshot snapshot, Caller caller, String model, String level, boolean stream) {
         Entry entry = snapshot.experts().get(model);
         if (entry == null) {
             throw ApiError.notFound("model", "The model '" + model + "' does not exist or is not served here", "model_not_found")
@@ -123,7 +134,23 @@ class RoutingService implements Router {
             throw ApiError.forbidden("Expert '" + model + "' may not receive " + level + " data (it is cleared for "
                     + entry.definition().effectiveDataClassification() + ")").exception();
         }
+        if (stream && !entry.definition().streaming()) {
+            throw ApiError.invalidRequest("stream", "Expert '" + model + "' does not stream; send \"stream\": false").exception();
+        }
         return new Route(entry.expert(), entry.definition().systemPrompt(), RoutingDecision.explicit(model), List.of());
+    }
+
+    /**
+     * A rough prompt size (four characters a token, plus a few per message) that keeps the router
+     * from choosing an expert whose context clearly cannot hold the conversation; the expert's own
+     * tokenizer still has the last word.
+     */
+    static int estimatedTokens(List<ChatMessage> messages) {
+        long characters = 0;
+        for (ChatMessage message : messages) {
+            characters += message.content().length() + 16;
+        }
+        return (int) Math.min(Integer.MAX_VALUE, characters / 4);
     }
 
     /** The experts to try, best first; {@code predicted} is the classifier's choice (null when none is trained). */

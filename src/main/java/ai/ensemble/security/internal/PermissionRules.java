@@ -31,6 +31,7 @@ final class PermissionRules {
             rule("/admin/api/experts/**", Permissions.ADMIN_EXPERTS),
             rule("/admin/api/experts", Permissions.ADMIN_EXPERTS),
             rule("/admin/api/router/**", Permissions.ADMIN_EXPERTS),
+            rule("/admin/api/router", Permissions.ADMIN_EXPERTS),
             rule("/admin/api/policies/**", Permissions.ADMIN_POLICIES),
             rule("/admin/api/policies", Permissions.ADMIN_POLICIES),
             rule("/admin/api/quotas/**", Permissions.ADMIN_POLICIES),
