@@ -1,5 +1,6 @@
 package ai.ensemble.router.internal;
 
+import ai.ensemble.embedding.SentenceEmbeddings;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashSet;

@@ -1,5 +1,6 @@
 package ai.ensemble.router.internal;
 
+import ai.ensemble.embedding.SentenceEmbeddings;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

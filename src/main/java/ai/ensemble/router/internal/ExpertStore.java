@@ -1,5 +1,6 @@
 package ai.ensemble.router.internal;
 
+import ai.ensemble.embedding.SentenceEmbeddings;
 import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -1,5 +1,6 @@
 package ai.ensemble.router.internal;
 
+import ai.ensemble.embedding.SentenceEmbeddings;
 import ai.ensemble.support.GatewayTest;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;

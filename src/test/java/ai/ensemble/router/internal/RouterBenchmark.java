@@ -1,5 +1,6 @@
 package ai.ensemble.router.internal;
 
+import ai.ensemble.embedding.SentenceEmbeddings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

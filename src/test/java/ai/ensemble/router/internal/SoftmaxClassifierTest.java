@@ -1,5 +1,6 @@
 package ai.ensemble.router.internal;
 
+import ai.ensemble.embedding.SentenceEmbeddings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
