@@ -88,6 +88,15 @@ public class Guardrails {
                 : java.util.Optional.of(new Screening.Compiled(policy.id(), redactor));
     }
 
+    /**
+     * The redactor the evaluation API measures for {@code policy}: its input stage's, else its output
+     * stage's (the built-in detectors run at both; only prompt-injection and topics are input-only).
+     */
+    public List<Redactor> redactors(PolicyDefinition policy) {
+        return compile(policy, Stage.INPUT).or(() -> compile(policy, Stage.OUTPUT))
+                .map(compiled -> List.of(compiled.redactor())).orElse(List.of());
+    }
+
     private InjectionDetector injection() {
         InjectionDetector trained = injection;
         if (trained == null) {

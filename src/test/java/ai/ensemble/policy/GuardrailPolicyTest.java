@@ -197,6 +197,42 @@ class GuardrailPolicyTest extends GatewayTest {
         assertThat(json(capped).at("/choices/0/finish_reason").asString()).isEqualTo("length");
     }
 
+    @Test
+    void callersCheckTextsAgainstTheirOwnPoliciesAndAdminsMeasureDetectors() {
+        String admin = devToken("demo-admin");
+        String key = keyWithRole(admin, "self-check");
+        assertThat(post("/admin/api/policies", admin, """
+                {"id":"self-check-pii","roles":["self-check"],"stages":["input"],"detectors":["email"],"defaultAction":"redact"}""")
+                .statusCode()).isEqualTo(201);
+        HttpResponse<String> checked = post("/api/guardrails/check", key, """
+                {"text":"write to ann@example.com","stage":"input"}""");
+        assertThat(checked.statusCode()).as(checked.body()).isEqualTo(200);
+        assertThat(json(checked).get("redacted").asString()).isEqualTo("write to [EMAIL_1]");
+        assertThat(json(checked).get("policies").toString()).contains("self-check-pii");
+        HttpResponse<String> unguarded = post("/api/guardrails/check", DEMO_KEY, """
+                {"text":"write to ann@example.com"}""");
+        assertThat(json(unguarded).get("redacted").asString()).as("the demo key's role has no such policy").isEqualTo("write to ann@example.com");
+        assertThat(post("/api/guardrails/check", key, "{\"text\":\"x\",\"stage\":\"middle\"}").statusCode()).isEqualTo(400);
+
+        String labelled = """
+                {"text":"mail ann@example.com now","spans":[{"type":"email","start":5,"end":20}]}
+                {"text":"card 4111 1111 1111 1111 and bob@example.org","spans":[{"type":"credit_card","start":5,"end":24}]}
+                {"text":"nothing here","spans":[]}
+                """;
+        HttpResponse<String> evaluated = post("/admin/api/guardrails/evaluate", admin, "application/x-ndjson", labelled);
+        assertThat(evaluated.statusCode()).as(evaluated.body()).isEqualTo(200);
+        JsonNode types = json(evaluated).get("types");
+        assertThat(types.at("/email/recall").asDouble()).isEqualTo(1.0);
+        assertThat(types.at("/email/precision").asDouble()).as("bob@example.org was not labelled").isEqualTo(0.5);
+        assertThat(types.at("/credit_card/recall").asDouble()).isEqualTo(1.0);
+        assertThat(json(evaluated).at("/detectors/email/findings").asInt()).isEqualTo(2);
+        HttpResponse<String> bad = post("/admin/api/guardrails/evaluate", admin, "application/x-ndjson",
+                "{\"text\":\"abc\",\"spans\":[{\"type\":\"email\",\"start\":2,\"end\":9}]}");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(json(bad).at("/error/param").asString()).isEqualTo("line 1.spans[0]");
+        assertThat(post("/admin/api/guardrails/evaluate", key, "application/x-ndjson", labelled).statusCode()).isEqualTo(403);
+    }
+
     private static void assertError(HttpResponse<String> response, String param) {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
         assertThat(json(response).at("/error/param").asString()).isEqualTo(param);

@@ -20,6 +20,7 @@ final class PermissionRules {
     static final List<Rule> RULES = List.of(
             rule("/v1/**", Permissions.CHAT),
             rule("/api/route", Permissions.CHAT),
+            rule("/api/guardrails/**", Permissions.CHAT),
             rule("/admin/api/keys/**", Permissions.ADMIN_KEYS),
             rule("/admin/api/keys", Permissions.ADMIN_KEYS),
             rule("/admin/api/roles/**", Permissions.ADMIN_ROLES),
@@ -35,6 +36,7 @@ final class PermissionRules {
             rule("/admin/api/policies/**", Permissions.ADMIN_POLICIES),
             rule("/admin/api/policies", Permissions.ADMIN_POLICIES),
             rule("/admin/api/quotas/**", Permissions.ADMIN_POLICIES),
+            rule("/admin/api/guardrails/**", Permissions.ADMIN_POLICIES),
             rule("/admin/api/quotas", Permissions.ADMIN_POLICIES),
             rule("/admin/api/kbs/**", Permissions.ADMIN_KBS),
             rule("/admin/api/kbs", Permissions.ADMIN_KBS));
