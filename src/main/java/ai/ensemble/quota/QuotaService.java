@@ -52,8 +52,12 @@ public class QuotaService {
     private record Applicable(UUID id, String subjectType, String subject, String window, Long maxTokens, Integer maxRequests) {
     }
 
+    static final long CACHE_NANOS = 5_000_000_000L;
+
     private final JdbcClient jdbc;
     private final Clock clock;
+    private volatile List<Applicable> cached;
+    private volatile long cachedAt;
 
     QuotaService(JdbcClient jdbc) {
         this.jdbc = jdbc;
@@ -71,18 +75,13 @@ public class QuotaService {
             throw new IllegalArgumentException("tokens must not be negative");
         }
         Instant now = clock.instant();
-        List<Applicable> quotas = jdbc.sql("""
-                        select id, subject_type, subject, time_window, max_tokens, max_requests from quota
-                        where (subject_type = 'user' and subject = :subject)
-                           or (subject_type = 'role' and subject = any(:roles))
-                           or (subject_type = 'api_key' and subject = :key)
-                        order by id""")
-                .param("subject", caller.subject())
-                .param("roles", caller.roles().toArray(String[]::new))
-                .param("key", caller.apiKeyId() == null ? "" : caller.apiKeyId().toString())
-                .query((rs, row) -> new Applicable(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4),
-                        (Long) rs.getObject(5), (Integer) rs.getObject(6)))
-                .list();
+        String key = caller.apiKeyId() == null ? "" : caller.apiKeyId().toString();
+        List<Applicable> quotas = all().stream().filter(q -> switch (q.subjectType()) {
+            case "user" -> q.subject().equals(caller.subject());
+            case "role" -> caller.roles().contains(q.subject());
+            case "api_key" -> q.subject().equals(key);
+            default -> false;
+        }).toList();
         List<Held> held = new ArrayList<>();
         for (Applicable quota : quotas) {
             QuotaWindow window = QuotaWindow.of(quota.window());
@@ -93,8 +92,10 @@ public class QuotaService {
                         + window.label() + " budget of " + quota.maxTokens() + " tokens for " + describe(quota)
                         + "; lower max_tokens or shorten the prompt").exception();
             }
-            jdbc.sql("insert into quota_usage (quota_id, window_start) values (?, ?) on conflict do nothing")
-                    .params(quota.id(), Timestamp.from(start)).update();
+            // (where exists: another replica may have deleted the quota since this one cached the limits)
+            jdbc.sql("insert into quota_usage (quota_id, window_start) select ?, ? where exists (select 1 from quota where id = ?)"
+                            + " on conflict do nothing")
+                    .params(quota.id(), Timestamp.from(start), quota.id()).update();
             int updated = jdbc.sql("""
                             update quota_usage set tokens_reserved = tokens_reserved + :reserve, requests = requests + 1
                             where quota_id = :id and window_start = :start
@@ -106,6 +107,9 @@ public class QuotaService {
                     .param("maxTokens", quota.maxTokens())
                     .param("maxRequests", quota.maxRequests())
                     .update();
+            if (updated == 0 && jdbc.sql("select count(*) from quota where id = ?").params(quota.id()).query(Long.class).single() == 0) {
+                continue; // deleted meanwhile: it no longer limits anyone
+            }
             if (updated == 0) {
                 long seconds = Math.max(1, Duration.between(now, window.end(start)).toSeconds() + 1);
                 String what = quota.maxRequests() != null && quota.maxTokens() == null ? "request limit of " + quota.maxRequests()
@@ -118,6 +122,29 @@ public class QuotaService {
             held.add(new Held(quota.id(), start, reserve));
         }
         return new Reservation(held, tokens);
+    }
+
+    /**
+     * Every quota's limits (a small table), read at most every {@link #CACHE_NANOS}: a request that no
+     * quota covers costs no database work, and a new or changed quota applies within seconds on every
+     * replica (at once on the replica that made the change). Usage itself is never cached.
+     */
+    private List<Applicable> all() {
+        List<Applicable> current = cached;
+        if (current == null || System.nanoTime() - cachedAt > CACHE_NANOS) {
+            current = jdbc.sql("select id, subject_type, subject, time_window, max_tokens, max_requests from quota order by id")
+                    .query((rs, row) -> new Applicable(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4),
+                            (Long) rs.getObject(5), (Integer) rs.getObject(6)))
+                    .list();
+            cached = current;
+            cachedAt = System.nanoTime();
+        }
+        return current;
+    }
+
+    /** Drops the cached limits (the admin API calls it after a change). */
+    public void limitsChanged() {
+        cached = null;
     }
 
     /** Records the tokens the request used (prompt + completion; 0 when it failed) and releases its reservation. */

@@ -38,9 +38,11 @@ public class QuotaAdministration {
             where %s order by q.subject_type, q.subject, q.time_window""";
 
     private final JdbcClient jdbc;
+    private final ai.ensemble.quota.QuotaService quotas;
 
-    QuotaAdministration(JdbcClient jdbc) {
+    QuotaAdministration(JdbcClient jdbc, ai.ensemble.quota.QuotaService quotas) {
         this.jdbc = jdbc;
+        this.quotas = quotas;
     }
 
     @Transactional
@@ -85,6 +87,7 @@ public class QuotaAdministration {
             throw ApiError.conflict("window", "A " + request.window() + " quota for " + request.subjectType() + " '" + subject
                     + "' exists already; change its limits instead").exception();
         }
+        quotas.limitsChanged();
         return find(id).orElseThrow();
     }
 
@@ -104,6 +107,7 @@ public class QuotaAdministration {
         checkLimits(request);
         jdbc.sql("update quota set max_tokens = ?, max_requests = ? where id = ?")
                 .params(request.maxTokens(), request.maxRequests(), id).update();
+        quotas.limitsChanged();
         return find(id).orElseThrow();
     }
 
@@ -111,6 +115,7 @@ public class QuotaAdministration {
     public QuotaView delete(UUID id) {
         QuotaView existing = find(id).orElseThrow(() -> notFound(id));
         jdbc.sql("delete from quota where id = ?").params(id).update();
+        quotas.limitsChanged();
         return existing;
     }
 
