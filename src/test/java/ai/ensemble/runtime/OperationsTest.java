@@ -40,6 +40,21 @@ class OperationsTest extends GatewayTest {
     }
 
     @Test
+    void exposesTimeToFirstTokenAndTheEngineServingState() {
+        HttpResponse<String> streamed = send(java.net.http.HttpRequest.newBuilder(uri("/v1/chat/completions"))
+                .header("Authorization", "Bearer " + DEMO_KEY).header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("""
+                        {"model":"%s","stream":true,"messages":[{"role":"user","content":"first token please"}]}"""
+                        .formatted(ECHO_EXPERT))));
+        assertThat(streamed.statusCode()).isEqualTo(200);
+        String metrics = get("/actuator/prometheus", null).body();
+        assertThat(metrics).contains("ensemble_time_to_first_token_seconds_count{expert=\"demo-echo\"}");
+        // the test profile's engine expert (CPU, demo model): its queue is a gauge tagged with the expert
+        assertThat(metrics).contains("ensemble_engine_waiting{expert=\"" + ENGINE_EXPERT + "\"}");
+        assertThat(metrics).contains("ensemble_engine_preemptions_total{expert=\"" + ENGINE_EXPERT + "\"}");
+    }
+
+    @Test
     void otherActuatorEndpointsAreClosed() {
         assertThat(get("/actuator/env", null).statusCode()).isIn(401, 403, 404);
     }

@@ -33,6 +33,14 @@ class ApiMetrics {
                 .register(meters).record(elapsedNanos, TimeUnit.NANOSECONDS);
     }
 
+    /** Time from the request's arrival to its first streamed token (what a user waits before text appears). */
+    void firstToken(String expert, long elapsedNanos) {
+        Timer.builder("ensemble.time.to.first.token")
+                .description("Time from request to the first streamed token")
+                .tags("expert", expert)
+                .register(meters).record(elapsedNanos, TimeUnit.NANOSECONDS);
+    }
+
     void tokens(String expert, Completion.Usage usage) {
         Counter.builder("ensemble.tokens").tags("expert", expert, "direction", "prompt").register(meters)
                 .increment(usage.promptTokens());

@@ -285,7 +285,7 @@ public class ChatCompletionService {
                     cancellation.cancel();
                     throw new OutputBlockedException();
                 }
-                send(out, current, id, created, released, partial, cancellation);
+                send(out, current, id, created, exchange.startedNanos(), released, partial, cancellation);
             };
             try {
                 completion = current.expert().generate(current.request(admitted.request), sink, cancellation);
@@ -323,7 +323,7 @@ public class ChatCompletionService {
                 return;
             }
             try {
-                send(out, route, id, created, tail, partial, new Cancellation());
+                send(out, route, id, created, exchange.startedNanos(), tail, partial, new Cancellation());
             } catch (ClientGoneException gone) {
                 finish(exchange, admitted, route, CLIENT_CLOSED, Map.of("error", gone.getMessage(), "output", partial.toString()));
                 return;
@@ -352,7 +352,7 @@ public class ChatCompletionService {
     }
 
     /** Sends released text as a chunk (nothing for ""), starting the response on the first one. */
-    private void send(SseOutput out, Route route, String id, long created, String text, StringBuilder partial,
+    private void send(SseOutput out, Route route, String id, long created, long startedNanos, String text, StringBuilder partial,
                       Cancellation cancellation) {
         if (text.isEmpty()) {
             return;
@@ -361,6 +361,7 @@ public class ChatCompletionService {
             if (!out.started()) {
                 out.start(route.decision());
                 out.event(responses.chunk(id, created, route.expertId(), "assistant", "", null));
+                metrics.firstToken(route.expertId(), System.nanoTime() - startedNanos);
             }
             partial.append(text);
             out.event(responses.chunk(id, created, route.expertId(), null, text, null));
