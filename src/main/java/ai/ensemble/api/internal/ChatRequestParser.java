@@ -85,7 +85,26 @@ public class ChatRequestParser {
                 optionalNumber(root, "frequency_penalty", -2, 2),
                 optionalString(root, "user", 256));
         Map<String, Object> parameters = json.convertValue(root, new TypeReference<Map<String, Object>>() { });
-        return new ChatCompletionRequest(model, stream, includeUsage, expertRequest, parameters);
+        return new ChatCompletionRequest(model, stream, includeUsage, expertRequest, parameters, kbs(root.get("kbs")));
+    }
+
+    /** {@code kbs}: knowledge base ids to ground the answer in (Ensemble's extension), at most 20. */
+    private static List<String> kbs(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray() || node.size() > 20) {
+            throw invalid("kbs", "'kbs' must be an array of at most 20 knowledge base ids");
+        }
+        List<String> kbs = new ArrayList<>();
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode kb = node.get(i);
+            if (!kb.isString() || kb.asString().isBlank() || kb.asString().length() > 100) {
+                throw invalid("kbs[" + i + "]", "'kbs[" + i + "]' must be a knowledge base id (1-100 characters)");
+            }
+            kbs.add(kb.asString());
+        }
+        return kbs.stream().distinct().toList();
     }
 
     private static List<ChatMessage> messages(JsonNode node) {
