@@ -26,7 +26,7 @@ class SecurityConfiguration {
                 new JwtCallerAuthenticationProvider(settings, accessControl, localIssuers.orderedStream().toList()));
         callers.setEraseCredentialsAfterAuthentication(false);
         OpenAiSecurityErrors errors = new OpenAiSecurityErrors();
-        http.securityMatcher("/v1/**", "/admin/api/**")
+        http.securityMatcher("/v1/**", "/api/**", "/admin/api/**")
                 .csrf(AbstractHttpConfigurer::disable)
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .requestCache(AbstractHttpConfigurer::disable)
