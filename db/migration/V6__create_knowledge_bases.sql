@@ -41,11 +41,27 @@ create table kb_chunk (
                     setweight(to_tsvector('english'::regconfig, title), 'A') ||
                     setweight(to_tsvector('english'::regconfig, text), 'B')) stored,
     embedding   real[]  not null,
+    -- Tokens in the tsvector (positions counted), BM25's document length.
+    length      integer not null default 0,
     unique (document_id, position)
 );
 
 create index kb_chunk_search on kb_chunk using gin (search);
-create index kb_chunk_kb on kb_chunk (kb_id);
+-- Collection statistics for BM25 (chunk count, mean length) by an index-only scan.
+create index kb_chunk_kb on kb_chunk (kb_id) include (length);
+
+-- The postings BM25 reads: one row per lexeme of each chunk's tsvector with its term frequency,
+-- so a query touches only the postings of its own terms, in the knowledge bases it may read.
+create table kb_chunk_term (
+    kb_id        text    not null,
+    lexeme       text    not null,
+    chunk_id     bigint  not null references kb_chunk (id) on delete cascade,
+    tf           integer not null,
+    chunk_length integer not null,
+    primary key (kb_id, lexeme, chunk_id)
+);
+
+create index kb_chunk_term_chunk on kb_chunk_term (chunk_id);
 
 -- Bulk and multi-file ingestion. Items keep their input until processed, so a job interrupted by a
 -- restart resumes with the items still pending.

@@ -96,6 +96,15 @@ public class DocumentStore {
             rows.add(new Object[] {id, kbId, chunk.position(), chunk.title(), chunk.text(), vectors[chunk.position()]});
         }
         batch.batchUpdate("insert into kb_chunk (document_id, kb_id, position, title, text, embedding) values (?, ?, ?, ?, ?, ?)", rows);
+        // BM25's postings and lengths come from Postgres's own tsvector, so stemming and stop words match the query's.
+        jdbc.sql("""
+                        update kb_chunk c set length = (select coalesce(sum(coalesce(array_length(u.positions, 1), 1)), 0)
+                                                        from unnest(c.search) u)
+                        where c.document_id = ?""").param(id).update();
+        jdbc.sql("""
+                        insert into kb_chunk_term (kb_id, lexeme, chunk_id, tf, chunk_length)
+                        select c.kb_id, u.lexeme, c.id, coalesce(array_length(u.positions, 1), 1), c.length
+                        from kb_chunk c cross join lateral unnest(c.search) u where c.document_id = ?""").param(id).update();
         long[] chunkIds = jdbc.sql("select id from kb_chunk where document_id = ? order by position").param(id)
                 .query(Long.class).list().stream().mapToLong(Long::longValue).toArray();
         afterCommit(() -> index.put(kbId, id, chunkIds, vectors));

@@ -16,7 +16,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 
 /**
- * Hybrid retrieval: Postgres full-text ranking and vector similarity, each over the allowed
+ * Hybrid retrieval: BM25 over Postgres full-text lexemes and vector similarity, each over the allowed
  * knowledge bases only (the SQL filters on their ids, the vector index scans only their
  * partitions), fused by reciprocal rank fusion (score = Σ 1 / (60 + rank)).
  */
@@ -110,14 +110,31 @@ public class HybridRetriever implements Retrieval {
         };
     }
 
-    /** Full-text ranking with the query's words OR-ed (a question rarely has every word of its answer). */
+    /**
+     * BM25 (k1 = 1.2, b = 0.75) over the chunks' tsvector lexemes: the query is normalised by the
+     * same text-search configuration, and only the postings of its terms in the allowed knowledge
+     * bases are read. Collection statistics (N, mean length, document frequencies) are those of
+     * the allowed knowledge bases.
+     */
     private List<RankedChunk> lexical(Collection<String> kbIds, String query, int k) {
+        String[] kbs = kbIds.toArray(String[]::new);
         return jdbc.sql("""
-                        select c.id, c.document_id, ts_rank_cd(c.search, q) as rank
-                        from kb_chunk c, cast(replace(cast(plainto_tsquery('english', ?) as text), '&', '|') as tsquery) q
-                        where c.kb_id = any(?) and c.search @@ q
-                        order by rank desc, c.id limit ?""")
-                .params(query, kbIds.toArray(String[]::new), k)
+                        with terms as materialized (
+                            select distinct t as lexeme from unnest(tsvector_to_array(to_tsvector('english', ?))) t),
+                        scope as materialized (
+                            select count(*)::float8 as n, greatest(avg(length), 1)::float8 as mean_length from kb_chunk where kb_id = any(?)),
+                        frequencies as materialized (
+                            select p.lexeme, count(*)::float8 as df from kb_chunk_term p
+                            where p.kb_id = any(?) and p.lexeme in (select lexeme from terms) group by p.lexeme),
+                        scored as (
+                            select p.chunk_id, sum(ln(1 + (s.n - f.df + 0.5) / (f.df + 0.5))
+                                       * p.tf * 2.2 / (p.tf + 1.2 * (0.25 + 0.75 * p.chunk_length / s.mean_length))) as score
+                            from kb_chunk_term p join frequencies f on f.lexeme = p.lexeme cross join scope s
+                            where p.kb_id = any(?)
+                            group by p.chunk_id order by score desc, p.chunk_id limit ?)
+                        select s.chunk_id, (select c.document_id from kb_chunk c where c.id = s.chunk_id), s.score from scored s
+                        order by s.score desc, s.chunk_id""")
+                .params(query, kbs, kbs, kbs, k)
                 .query((rs, n) -> new RankedChunk(rs.getLong(1), rs.getObject(2, UUID.class), rs.getDouble(3))).list();
     }
 
