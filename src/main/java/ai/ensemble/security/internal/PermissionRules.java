@@ -39,7 +39,10 @@ final class PermissionRules {
             rule("/admin/api/guardrails/**", Permissions.ADMIN_POLICIES),
             rule("/admin/api/quotas", Permissions.ADMIN_POLICIES),
             rule("/admin/api/kbs/**", Permissions.ADMIN_KBS),
-            rule("/admin/api/kbs", Permissions.ADMIN_KBS));
+            rule("/admin/api/kbs", Permissions.ADMIN_KBS),
+            rule("/admin/api/jobs/**", Permissions.ADMIN_KBS),
+            // Retrieval answers from knowledge bases; which ones the caller may read is checked per KB.
+            rule("/api/retrieve", Permissions.CHAT));
 
     private PermissionRules() {
     }

@@ -3,21 +3,25 @@ package ai.ensemble.security.internal;
 import java.sql.Array;
 import java.sql.SQLException;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
+import ai.ensemble.security.PermissionGrants;
 import ai.ensemble.security.Permissions;
 import ai.ensemble.shared.ApiError;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Roles, their permissions and the IdP groups mapped to them. Every change is one transaction and
  * takes effect for the next request on this replica (other replicas within the refresh interval).
  */
 @Service
-public class RoleAdministration {
+public class RoleAdministration implements PermissionGrants {
 
     public record RoleView(String name, String description, List<String> permissions, boolean builtIn) {
     }
@@ -120,6 +124,51 @@ public class RoleAdministration {
                     "mapping_not_found").exception();
         }
         accessControl.invalidate();
+    }
+
+    @Override
+    public List<String> rolesHolding(String permission) {
+        return jdbc.sql("select role_name from role_permission where permission = ? order by role_name")
+                .param(permission).query(String.class).list();
+    }
+
+    @Override
+    @Transactional
+    public void setRolesHolding(String permission, Collection<String> roles, String field) {
+        if (!Permissions.valid(permission)) {
+            throw new IllegalArgumentException("not a permission: " + permission);
+        }
+        for (String role : roles) {
+            if (!exists(role)) {
+                throw ApiError.invalidRequest(field, "Unknown role '" + role + "' in '" + field + "'").exception();
+            }
+        }
+        jdbc.sql("delete from role_permission where permission = ?").param(permission).update();
+        for (String role : roles.stream().distinct().toList()) {
+            jdbc.sql("insert into role_permission (role_name, permission) values (?, ?)").params(role, permission).update();
+        }
+        invalidateAfterCommit();
+    }
+
+    @Override
+    @Transactional
+    public void revokeEverywhere(String permission) {
+        jdbc.sql("delete from role_permission where permission = ?").param(permission).update();
+        invalidateAfterCommit();
+    }
+
+    /** Invalidating before the commit would let a concurrent request cache the old grants again. */
+    private void invalidateAfterCommit() {
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    accessControl.invalidate();
+                }
+            });
+        } else {
+            accessControl.invalidate();
+        }
     }
 
     private static final String SELECT = """

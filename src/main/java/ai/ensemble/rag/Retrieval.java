@@ -1,0 +1,21 @@
+package ai.ensemble.rag;
+
+import java.util.List;
+
+import ai.ensemble.security.Caller;
+
+/** Hybrid retrieval over the knowledge bases a caller may read. */
+public interface Retrieval {
+
+    /**
+     * The {@code topK} best passages for {@code query}.
+     *
+     * @param kbs the knowledge bases to search; {@code null} or empty searches every one the caller
+     *            may read. A named knowledge base that does not exist is a 404, one the caller may
+     *            not read a 403 naming it ({@link ai.ensemble.shared.ApiException}).
+     */
+    List<Passage> retrieve(Caller caller, String query, List<String> kbs, int topK);
+
+    /** The knowledge bases an expert uses when a request names none (empty when none is configured). */
+    List<String> defaultKnowledgeBases(String expertId);
+}

@@ -1,0 +1,126 @@
+package ai.ensemble.rag;
+
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Set;
+
+import ai.ensemble.security.Caller;
+import ai.ensemble.security.CallerType;
+import ai.ensemble.shared.ApiException;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.JsonNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Retrieval sees only what the caller's roles may read: a knowledge base outside them is never
+ * searched, even when named in the request or when only its text matches the query.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RetrievalAccessTest extends RagTestSupport {
+
+    private static final String SECRET_QUERY = "zephyrine merger acquisition price";
+
+    @Autowired
+    Retrieval retrieval;
+
+    private String financeKey;
+    private String publicKey;
+
+    @BeforeAll
+    void knowledgeBases() {
+        String admin = admin();
+        createRole(admin, "rag-finance-reader", "chat", "kb:rag-finance:read");
+        createRole(admin, "rag-public-reader", "chat", "kb:rag-public:read");
+        createKnowledgeBase(admin, "rag-finance", "rag-finance-reader");
+        createKnowledgeBase(admin, "rag-public", "rag-public-reader");
+        addDocument(admin, "rag-finance", "merger-memo", "Merger memo",
+                "The zephyrine merger closes on the ninth of March. The acquisition price is 412 million euros.");
+        addDocument(admin, "rag-public", "cafeteria", "Cafeteria",
+                "The cafeteria opens at eight in the morning and serves lentil soup on Fridays.");
+        addDocument(admin, "rag-public", "parking", "Parking",
+                "Visitors park in the north garage; permits are renewed every January.");
+        financeKey = issueKey(admin, "rag-finance-reader");
+        publicKey = issueKey(admin, "rag-public-reader");
+    }
+
+    @Test
+    void aReaderFindsThePassageWithItsCitation() {
+        HttpResponse<String> response = retrieve(financeKey, """
+                {"query":"%s","topK":3}""".formatted(SECRET_QUERY));
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonNode first = json(response).get(0);
+        assertThat(first.get("externalId").asString()).isEqualTo("merger-memo");
+        assertThat(first.get("title").asString()).isEqualTo("Merger memo");
+        assertThat(first.get("text").asString()).contains("412 million");
+        assertThat(first.get("chunkId").asLong()).isPositive();
+        assertThat(first.get("documentId").asString()).hasSize(36);
+        assertThat(first.get("score").asDouble()).isPositive();
+        String requestId = response.headers().firstValue("X-Request-Id").orElseThrow();
+        List<String> audited = jdbc.sql("select kind || ' ' || coalesce(status, 0) || ' ' || record from audit_event where request_id = ? order by seq")
+                .param(requestId).query(String.class).list();
+        assertThat(audited).hasSize(2);
+        assertThat(audited.get(0)).startsWith("request 0").contains(SECRET_QUERY);
+        assertThat(audited.get(1)).as("the audit record lists what was retrieved").startsWith("response 200").contains("merger-memo");
+    }
+
+    @Test
+    void aCallerWithoutTheRoleNeverGetsTheKnowledgeBaseEvenWhenOnlyItMatches() {
+        HttpResponse<String> response = retrieve(publicKey, """
+                {"query":"%s","topK":10}""".formatted(SECRET_QUERY));
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(response.body()).doesNotContain("zephyrine").doesNotContain("merger-memo");
+        for (JsonNode passage : json(response)) {
+            assertThat(passage.get("kbId").asString()).isEqualTo("rag-public");
+        }
+    }
+
+    @Test
+    void namingAnUnreadableKnowledgeBaseIs403NamingIt() {
+        HttpResponse<String> alone = retrieve(publicKey, """
+                {"query":"%s","kbs":["rag-finance"]}""".formatted(SECRET_QUERY));
+        HttpResponse<String> mixed = retrieve(publicKey, """
+                {"query":"%s","kbs":["rag-public","rag-finance"]}""".formatted(SECRET_QUERY));
+
+        for (HttpResponse<String> response : List.of(alone, mixed)) {
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(403);
+            assertThat(json(response).at("/error/message").asString()).contains("'rag-finance'").contains("kb:rag-finance:read");
+            assertThat(response.body()).doesNotContain("412 million");
+        }
+    }
+
+    @Test
+    void anUnknownKnowledgeBaseIs404AndBadInput400() {
+        assertError(retrieve(publicKey, """
+                {"query":"soup","kbs":["rag-public","no-such-kb"]}"""), 404, "kbs[1]");
+        assertError(retrieve(publicKey, """
+                {"query":"  "}"""), 400, "query");
+        assertError(retrieve(publicKey, """
+                {"query":"soup","topK":0}"""), 400, "topK");
+        HttpResponse<String> withoutChat = retrieve(devToken("demo-auditor"), """
+                {"query":"soup"}""");
+        assertThat(withoutChat.statusCode()).isEqualTo(403);
+        assertThat(json(withoutChat).at("/error/message").asString()).contains("'chat'");
+    }
+
+    @Test
+    void thePublicApiChecksTheCallerToo() {
+        Caller finance = new Caller("svc", CallerType.API_KEY, Set.of("x"), Set.of("chat", "kb:rag-finance:read"), null);
+        Caller other = new Caller("svc", CallerType.API_KEY, Set.of("x"), Set.of("chat", "kb:rag-public:read"), null);
+
+        List<Passage> passages = retrieval.retrieve(finance, SECRET_QUERY, List.of(), 2);
+
+        assertThat(passages).isNotEmpty().allSatisfy(p -> assertThat(p.kbId()).isEqualTo("rag-finance"));
+        assertThat(Passages.promptBlock(passages)).contains("[1] Merger memo").contains("412 million");
+        assertThat(Passages.citations(passages).getFirst().externalId()).isEqualTo("merger-memo");
+        assertThat(retrieval.retrieve(other, SECRET_QUERY, null, 5)).noneMatch(p -> p.kbId().equals("rag-finance"));
+        assertThatThrownBy(() -> retrieval.retrieve(other, SECRET_QUERY, List.of("rag-finance"), 5))
+                .isInstanceOf(ApiException.class).hasMessageContaining("rag-finance");
+    }
+}
