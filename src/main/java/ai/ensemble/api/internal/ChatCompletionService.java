@@ -21,6 +21,9 @@ import ai.ensemble.expert.ExpertRequest;
 import ai.ensemble.policy.Guardrails;
 import ai.ensemble.policy.Screening;
 import ai.ensemble.quota.QuotaService;
+import ai.ensemble.rag.Passage;
+import ai.ensemble.rag.Passages;
+import ai.ensemble.rag.Retrieval;
 import ai.ensemble.router.Route;
 import ai.ensemble.router.Router;
 import ai.ensemble.security.Caller;
@@ -54,6 +57,8 @@ public class ChatCompletionService {
 
     /** Output tokens reserved for a request that names no max_tokens (and that many it may then generate). */
     static final int DEFAULT_OUTPUT_RESERVE = 1024;
+    /** Passages put into the prompt when the request or its expert names knowledge bases. */
+    static final int PASSAGES = 4;
 
     private final Router router;
     private final AuditLog audit;
@@ -61,15 +66,17 @@ public class ChatCompletionService {
     private final OpenAiResponses responses;
     private final Guardrails guardrails;
     private final QuotaService quotas;
+    private final Retrieval retrieval;
 
     ChatCompletionService(Router router, AuditLog audit, ApiMetrics metrics, JsonMapper json, Guardrails guardrails,
-                          QuotaService quotas) {
+                          QuotaService quotas, Retrieval retrieval) {
         this.router = router;
         this.audit = audit;
         this.metrics = metrics;
         this.responses = new OpenAiResponses(json);
         this.guardrails = guardrails;
         this.quotas = quotas;
+        this.retrieval = retrieval;
     }
 
     /** A finished non-streamed answer and the route that produced it (after any retry). */
@@ -85,13 +92,16 @@ public class ChatCompletionService {
         private final ExpertRequest request;
         private final Screening screening;
         private final QuotaService.Reservation reservation;
+        private final List<Passage> passages;
         private boolean settled;
 
-        Admitted(Route route, ExpertRequest request, Screening screening, QuotaService.Reservation reservation) {
+        Admitted(Route route, ExpertRequest request, Screening screening, QuotaService.Reservation reservation,
+                 List<Passage> passages) {
             this.route = route;
             this.request = request;
             this.screening = screening;
             this.reservation = reservation;
+            this.passages = List.copyOf(passages);
         }
 
         public Route route() {
@@ -129,7 +139,7 @@ public class ChatCompletionService {
         }
         Screening screening = guardrails.screen(exchange.caller(), exchange.clientApp(), route.expertId());
         ExpertRequest expertRequest = exchange.request().expertRequest();
-        Admitted unreserved = new Admitted(route, expertRequest, screening, QuotaService.Reservation.NONE);
+        Admitted unreserved = new Admitted(route, expertRequest, screening, QuotaService.Reservation.NONE, List.of());
         if (!screening.policies().isEmpty()) {
             Screening.Input input = screening.screenInput(expertRequest.messages().stream().map(ChatMessage::content).toList());
             if (input.blocked()) {
@@ -142,6 +152,20 @@ public class ChatCompletionService {
                 messages.add(new ChatMessage(expertRequest.messages().get(i).role(), input.texts().get(i)));
             }
             expertRequest = withMessages(expertRequest, messages);
+        }
+        List<Passage> passages;
+        try {
+            passages = retrieve(exchange, route, lastUserText(expertRequest));
+        } catch (ApiException refused) {
+            finish(exchange, unreserved, route, refused.error().status().value(), Map.of("error", refused.getMessage()));
+            throw refused;
+        }
+        if (!passages.isEmpty()) {
+            List<ChatMessage> grounded = new ArrayList<>(expertRequest.messages().size() + 1);
+            grounded.add(new ChatMessage("system", Passages.promptBlock(passages)));
+            grounded.addAll(expertRequest.messages());
+            expertRequest = withMessages(expertRequest, grounded);
+            unreserved = new Admitted(route, expertRequest, screening, QuotaService.Reservation.NONE, passages);
         }
         Screening.Limit promptLimit = screening.promptLimit();
         if (promptLimit != null && promptTokens(expertRequest) > promptLimit.tokens()) {
@@ -172,7 +196,7 @@ public class ChatCompletionService {
         if (expertRequest.maxTokens() == null && reservation.held().stream().anyMatch(held -> held.tokens() > 0)) {
             expertRequest = withMaxTokens(expertRequest, DEFAULT_OUTPUT_RESERVE); // what was reserved bounds what may be spent
         }
-        return new Admitted(route, expertRequest, screening, reservation);
+        return new Admitted(route, expertRequest, screening, reservation, passages);
     }
 
     /**
@@ -186,6 +210,31 @@ public class ChatCompletionService {
             prompt += message.content().getBytes(StandardCharsets.UTF_8).length + 8;
         }
         return prompt + (request.maxTokens() == null ? DEFAULT_OUTPUT_RESERVE : request.maxTokens());
+    }
+
+    /**
+     * The passages for a chat request: from the knowledge bases it names (each must be readable: 403
+     * or 404 naming it otherwise), or else from its expert's defaults that the caller may read (the
+     * others are skipped: a default is not the caller's choice). Empty when none is left.
+     */
+    private List<Passage> retrieve(ChatExchange exchange, Route route, String query) {
+        List<String> named = exchange.request().kbs();
+        if (!named.isEmpty()) {
+            return retrieval.retrieve(exchange.caller(), query, named, PASSAGES);
+        }
+        List<String> readable = retrieval.defaultKnowledgeBases(route.expertId()).stream()
+                .filter(kb -> exchange.caller().can("kb:" + kb + ":read")).toList();
+        return readable.isEmpty() ? List.of() : retrieval.retrieve(exchange.caller(), query, readable, PASSAGES);
+    }
+
+    /** The text retrieval searches for: the last user message (after input guardrails). */
+    private static String lastUserText(ExpertRequest request) {
+        for (ChatMessage message : request.messages().reversed()) {
+            if (message.role().equals("user")) {
+                return message.content();
+            }
+        }
+        return request.messages().getLast().content();
     }
 
     /**
@@ -247,7 +296,8 @@ public class ChatCompletionService {
         }
         finish(exchange, admitted, route, 200, outcome(completion));
         metrics.tokens(route.expertId(), completion.usage());
-        return new Answer(responses.completion(exchange.completionId(), exchange.created(), route.expertId(), completion), route);
+        return new Answer(responses.completion(exchange.completionId(), exchange.created(), route.expertId(), completion,
+                Passages.citations(admitted.passages)), route);
     }
 
     /** Reports the failure to the router and returns the route to retry on, or null. */
@@ -343,7 +393,7 @@ public class ChatCompletionService {
             out.start(route.decision());
             out.event(responses.chunk(id, created, model, "assistant", "", null));
         }
-        out.event(responses.chunk(id, created, model, null, null, completion.finishReason()));
+        out.event(responses.chunk(id, created, model, null, null, completion.finishReason(), Passages.citations(admitted.passages)));
         if (exchange.request().includeUsage()) {
             out.event(responses.usageChunk(id, created, model, completion.usage()));
         }
@@ -404,6 +454,10 @@ public class ChatCompletionService {
         Map<String, Object> body = new LinkedHashMap<>(outcome);
         body.put("latency_ms", elapsed / 1_000_000.0);
         if (admitted != null) {
+            if (!admitted.passages.isEmpty()) {
+                body.put("retrieved", admitted.passages.stream().map(p -> Map.of("kb", p.kbId(), "document_id", p.documentId(),
+                        "chunk_id", p.chunkId(), "title", p.title(), "score", p.score())).toList());
+            }
             if (!admitted.screening.policies().isEmpty()) {
                 body.put("guardrails", Map.of("policies", admitted.screening.policies(), "verdicts", admitted.screening.evidence()));
             }

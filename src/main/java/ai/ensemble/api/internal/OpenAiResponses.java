@@ -17,7 +17,15 @@ final class OpenAiResponses {
     }
 
     String completion(String id, long created, String model, Completion completion) {
+        return completion(id, created, model, completion, java.util.List.of());
+    }
+
+    /** With {@code citations} (Ensemble's extension): what the answer's [n] markers refer to, in order. */
+    String completion(String id, long created, String model, Completion completion, java.util.List<?> citations) {
         ObjectNode root = header(id, "chat.completion", created, model);
+        if (!citations.isEmpty()) {
+            root.set("citations", json.valueToTree(citations));
+        }
         ObjectNode choice = root.putArray("choices").addObject();
         choice.put("index", 0);
         ObjectNode message = choice.putObject("message");
@@ -31,7 +39,16 @@ final class OpenAiResponses {
     }
 
     String chunk(String id, long created, String model, String role, String content, String finishReason) {
+        return chunk(id, created, model, role, content, finishReason, java.util.List.of());
+    }
+
+    /** A chunk; the last one (with the finish reason) carries the citations, when there are any. */
+    String chunk(String id, long created, String model, String role, String content, String finishReason,
+                 java.util.List<?> citations) {
         ObjectNode root = header(id, "chat.completion.chunk", created, model);
+        if (!citations.isEmpty()) {
+            root.set("citations", json.valueToTree(citations));
+        }
         ObjectNode choice = root.putArray("choices").addObject();
         choice.put("index", 0);
         ObjectNode delta = choice.putObject("delta");
