@@ -299,8 +299,17 @@ public final class LocalModel implements AutoCloseable {
      * The batch scheduler's counters (steps, preemptions, running, waiting, KV blocks in use of the
      * total), read now; empty where no scheduler runs (CPU, batching off).
      */
-    public java.util.Optional<BatchScheduler.Metrics> batchMetrics() {
-        return scheduler == null ? java.util.Optional.empty() : java.util.Optional.of(scheduler.metrics());
+    public java.util.Optional<ServingMetrics> batchMetrics() {
+        if (scheduler == null) {
+            return java.util.Optional.empty();
+        }
+        BatchScheduler.Metrics m = scheduler.metrics();
+        return java.util.Optional.of(new ServingMetrics(m.steps(), m.preemptions(), m.running(), m.waiting(), m.kvBlocksInUse(),
+                m.kvBlocksTotal()));
+    }
+
+    /** The GPU batch scheduler's counters: steps, preemptions, sequences running and waiting, KV blocks in use of the total. */
+    public record ServingMetrics(long steps, long preemptions, int running, int waiting, int kvBlocksInUse, int kvBlocksTotal) {
     }
 
     /**

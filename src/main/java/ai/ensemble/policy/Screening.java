@@ -124,6 +124,29 @@ public final class Screening {
         return new Stream();
     }
 
+    /**
+     * What this screening does to one text at {@code stage} (input or output), as the check and test
+     * APIs show it: {@code blocked}, {@code blockedBy}, the {@code redacted} text (null when blocked),
+     * the {@code policies} and the {@code verdicts}.
+     */
+    public Map<String, Object> report(String text, String stage) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (stage.equals("input")) {
+            Input input = screenInput(List.of(text));
+            out.put("blocked", input.blocked());
+            out.put("blockedBy", input.blockedBy());
+            out.put("redacted", input.blocked() ? null : input.texts().getFirst());
+        } else {
+            Output output = screenOutput(text);
+            out.put("blocked", output.blocked());
+            out.put("blockedBy", output.blockedBy());
+            out.put("redacted", output.blocked() ? null : output.text());
+        }
+        out.put("policies", policies);
+        out.put("verdicts", evidence());
+        return out;
+    }
+
     /** The verdicts so far, for the audit record. */
     public List<Map<String, Object>> evidence() {
         synchronized (evidence) {

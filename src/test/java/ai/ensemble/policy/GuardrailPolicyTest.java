@@ -71,7 +71,7 @@ class GuardrailPolicyTest extends GatewayTest {
         HttpResponse<String> tested = post("/admin/api/policies/test", admin, """
                 {"text":"Write to ann@example.com or bob@example.org, then ann@example.com again","policies":["pii-test"]}""");
         assertThat(tested.statusCode()).as(tested.body()).isEqualTo(200);
-        assertThat(json(tested).get("text").asString()).isEqualTo("Write to [EMAIL_1] or [EMAIL_2], then [EMAIL_1] again");
+        assertThat(json(tested).get("redacted").asString()).isEqualTo("Write to [EMAIL_1] or [EMAIL_2], then [EMAIL_1] again");
         assertThat(json(tested).get("verdicts")).hasSize(3);
         HttpResponse<String> blocked = post("/admin/api/policies/test", admin, """
                 {"text":"card %s","stage":"output","policies":["pii-test"]}""".formatted(CARD));

@@ -64,21 +64,7 @@ class GuardrailController {
             throw ApiError.invalidRequest("stage", "'stage' must be input or output").exception();
         }
         Screening screening = guardrails.screen(Callers.current(), http.getHeader("X-Client-App"), request.model());
-        Map<String, Object> out = new LinkedHashMap<>();
-        if (stage.equals("input")) {
-            Screening.Input input = screening.screenInput(List.of(request.text()));
-            out.put("blocked", input.blocked());
-            out.put("blockedBy", input.blockedBy());
-            out.put("redacted", input.blocked() ? null : input.texts().getFirst());
-        } else {
-            Screening.Output output = screening.screenOutput(request.text());
-            out.put("blocked", output.blocked());
-            out.put("blockedBy", output.blockedBy());
-            out.put("redacted", output.blocked() ? null : output.text());
-        }
-        out.put("policies", screening.policies());
-        out.put("verdicts", screening.evidence());
-        return out;
+        return screening.report(request.text(), stage);
     }
 
     /**

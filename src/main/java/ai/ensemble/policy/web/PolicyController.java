@@ -90,20 +90,6 @@ class PolicyController {
             }
         }
         Screening screening = guardrails.screenWith(chosen);
-        Map<String, Object> out = new LinkedHashMap<>();
-        if (stage.equals("input")) {
-            Screening.Input input = screening.screenInput(List.of(request.text()));
-            out.put("blocked", input.blocked());
-            out.put("blockedBy", input.blockedBy());
-            out.put("text", input.blocked() ? null : input.texts().getFirst());
-        } else {
-            Screening.Output output = screening.screenOutput(request.text());
-            out.put("blocked", output.blocked());
-            out.put("blockedBy", output.blockedBy());
-            out.put("text", output.blocked() ? null : output.text());
-        }
-        out.put("policies", screening.policies());
-        out.put("verdicts", screening.evidence());
-        return out;
+        return screening.report(request.text(), stage);
     }
 }

@@ -357,13 +357,13 @@ class CudaKernelsTest {
         return buffer;
     }
 
-    private static DeviceBuffer ints(int[] values) {
+    static DeviceBuffer ints(int[] values) {
         DeviceBuffer buffer = DeviceBuffer.allocate(4L * values.length);
         buffer.upload(values);
         return buffer;
     }
 
-    private static void free(DeviceBuffer... buffers) {
+    static void free(DeviceBuffer... buffers) {
         for (DeviceBuffer buffer : buffers) {
             if (buffer != null) {
                 buffer.free();

@@ -21,6 +21,8 @@ import static ai.ensemble.engine.cuda.CudaKernelsTest.error;
 import static ai.ensemble.engine.cuda.DeviceMatrixTest.decoded;
 import static ai.ensemble.engine.cuda.DeviceMatrixTest.random;
 import static ai.ensemble.engine.cuda.DeviceMatrixTest.tensor;
+import static ai.ensemble.engine.cuda.CudaKernelsTest.free;
+import static ai.ensemble.engine.cuda.CudaKernelsTest.ints;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -318,17 +320,5 @@ class CudaQuantisedKernelsTest {
         return out;
     }
 
-    private static DeviceBuffer ints(int[] values) {
-        DeviceBuffer buffer = DeviceBuffer.allocate(4L * values.length);
-        buffer.upload(values);
-        return buffer;
-    }
 
-    private static void free(DeviceBuffer... buffers) {
-        for (DeviceBuffer buffer : buffers) {
-            if (buffer != null) {
-                buffer.free();
-            }
-        }
-    }
 }

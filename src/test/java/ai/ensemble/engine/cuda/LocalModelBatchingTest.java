@@ -86,7 +86,7 @@ class LocalModelBatchingTest {
             }
 
             assertThat(batched.waitingGenerations()).isZero(); // nobody took the batch-1 path
-            BatchScheduler.Metrics metrics = batched.batchMetrics().orElseThrow();
+            LocalModel.ServingMetrics metrics = batched.batchMetrics().orElseThrow();
             System.out.println("LocalModel batching: " + metrics);
             assertThat(metrics.steps()).isPositive();
             assertThat(metrics.kvBlocksInUse()).isZero();
