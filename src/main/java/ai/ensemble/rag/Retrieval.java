@@ -18,4 +18,17 @@ public interface Retrieval {
 
     /** The knowledge bases an expert uses when a request names none (empty when none is configured). */
     List<String> defaultKnowledgeBases(String expertId);
+
+    /**
+     * Retrieval for a chat request: the knowledge bases the request names (each must be readable,
+     * as in {@link #retrieve}), or else the expert's defaults that the caller may read (the others
+     * are skipped silently: a default is not the caller's choice). Empty when nothing is left.
+     */
+    default List<Passage> retrieveForChat(Caller caller, String query, String expertId, List<String> requestedKbs, int topK) {
+        if (requestedKbs != null && !requestedKbs.isEmpty()) {
+            return retrieve(caller, query, requestedKbs, topK);
+        }
+        List<String> readable = defaultKnowledgeBases(expertId).stream().filter(kb -> caller.can("kb:" + kb + ":read")).toList();
+        return readable.isEmpty() ? List.of() : retrieve(caller, query, readable, topK);
+    }
 }

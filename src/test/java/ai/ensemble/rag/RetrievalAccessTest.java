@@ -44,6 +44,11 @@ class RetrievalAccessTest extends RagTestSupport {
                 "The cafeteria opens at eight in the morning and serves lentil soup on Fridays.");
         addDocument(admin, "rag-public", "parking", "Parking",
                 "Visitors park in the north garage; permits are renewed every January.");
+        HttpResponse<String> withDefault = post("/admin/api/kbs", admin, """
+                {"id":"rag-echo-default","name":"Echo's default","readRoles":["rag-finance-reader"],"defaultExperts":["demo-echo"]}""");
+        assertThat(withDefault.statusCode()).as(withDefault.body()).isEqualTo(201);
+        addDocument(admin, "rag-echo-default", "echo-notes", "Echo notes",
+                "The echo expert repeats what it is told, word by word.");
         financeKey = issueKey(admin, "rag-finance-reader");
         publicKey = issueKey(admin, "rag-public-reader");
     }
@@ -122,5 +127,20 @@ class RetrievalAccessTest extends RagTestSupport {
         assertThat(retrieval.retrieve(other, SECRET_QUERY, null, 5)).noneMatch(p -> p.kbId().equals("rag-finance"));
         assertThatThrownBy(() -> retrieval.retrieve(other, SECRET_QUERY, List.of("rag-finance"), 5))
                 .isInstanceOf(ApiException.class).hasMessageContaining("rag-finance");
+    }
+
+    @Test
+    void chatUsesTheExpertsReadableDefaultsUnlessTheRequestNamesKnowledgeBases() {
+        Caller finance = new Caller("svc", CallerType.API_KEY, Set.of("x"), Set.of("chat", "kb:rag-finance:read", "kb:rag-echo-default:read"), null);
+        Caller other = new Caller("svc", CallerType.API_KEY, Set.of("x"), Set.of("chat", "kb:rag-public:read"), null);
+
+        assertThat(retrieval.defaultKnowledgeBases(ECHO_EXPERT)).contains("rag-echo-default").doesNotContain("rag-finance");
+        assertThat(retrieval.retrieveForChat(finance, SECRET_QUERY, ECHO_EXPERT, null, 5))
+                .isNotEmpty().allSatisfy(p -> assertThat(p.kbId()).isEqualTo("rag-echo-default"));
+        assertThat(retrieval.retrieveForChat(finance, SECRET_QUERY, ECHO_EXPERT, List.of("rag-finance"), 5))
+                .isNotEmpty().allSatisfy(p -> assertThat(p.kbId()).isEqualTo("rag-finance"));
+        assertThat(retrieval.retrieveForChat(other, SECRET_QUERY, ECHO_EXPERT, null, 5)).as("unreadable defaults are skipped").isEmpty();
+        assertThatThrownBy(() -> retrieval.retrieveForChat(other, SECRET_QUERY, ECHO_EXPERT, List.of("rag-echo-default"), 5))
+                .isInstanceOf(ApiException.class).hasMessageContaining("rag-echo-default");
     }
 }
