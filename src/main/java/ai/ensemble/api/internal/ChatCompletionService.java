@@ -155,7 +155,9 @@ public class ChatCompletionService {
         }
         List<Passage> passages;
         try {
-            passages = retrieve(exchange, route, lastUserText(expertRequest));
+            // the request's knowledge bases (each must be readable), else its expert's defaults the caller may read
+            passages = retrieval.retrieveForChat(exchange.caller(), lastUserText(expertRequest), route.expertId(),
+                    exchange.request().kbs(), PASSAGES);
         } catch (ApiException refused) {
             finish(exchange, unreserved, route, refused.error().status().value(), Map.of("error", refused.getMessage()));
             throw refused;
@@ -210,21 +212,6 @@ public class ChatCompletionService {
             prompt += message.content().getBytes(StandardCharsets.UTF_8).length + 8;
         }
         return prompt + (request.maxTokens() == null ? DEFAULT_OUTPUT_RESERVE : request.maxTokens());
-    }
-
-    /**
-     * The passages for a chat request: from the knowledge bases it names (each must be readable: 403
-     * or 404 naming it otherwise), or else from its expert's defaults that the caller may read (the
-     * others are skipped: a default is not the caller's choice). Empty when none is left.
-     */
-    private List<Passage> retrieve(ChatExchange exchange, Route route, String query) {
-        List<String> named = exchange.request().kbs();
-        if (!named.isEmpty()) {
-            return retrieval.retrieve(exchange.caller(), query, named, PASSAGES);
-        }
-        List<String> readable = retrieval.defaultKnowledgeBases(route.expertId()).stream()
-                .filter(kb -> exchange.caller().can("kb:" + kb + ":read")).toList();
-        return readable.isEmpty() ? List.of() : retrieval.retrieve(exchange.caller(), query, readable, PASSAGES);
     }
 
     /** The text retrieval searches for: the last user message (after input guardrails). */
