@@ -9,7 +9,7 @@ create table guardrail_policy (
     roles          text[]           not null default '{}',
     apps           text[]           not null default '{}',
     experts        text[]           not null default '{}',
-    stages         text[]           not null check (stages <@ array['input', 'output']::text[] and cardinality(stages) > 0),
+    stages         text[]           not null check (stages <@ array['input', 'output', 'context']::text[] and cardinality(stages) > 0),
     detectors      text[]           not null default '{}',
     topics         jsonb            not null default '[]',
     actions        jsonb            not null default '{}',

@@ -1,7 +1,9 @@
 package ai.ensemble.guardrail;
 
-/** Where a detector runs: on what callers send, or on what models answer. */
+/** Where a detector runs: on what callers send, on the knowledge-base passages retrieved for them, or on what models answer. */
 public enum Stage {
     INPUT,
-    OUTPUT
+    OUTPUT,
+    /** Retrieved passages, before they go into a prompt (indirect prompt injection, personal data in documents). */
+    CONTEXT
 }

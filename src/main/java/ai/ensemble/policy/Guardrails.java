@@ -51,11 +51,13 @@ public class Guardrails {
     public Screening screenWith(List<PolicyDefinition> policies) {
         List<Screening.Compiled> input = new ArrayList<>();
         List<Screening.Compiled> output = new ArrayList<>();
+        List<Screening.Compiled> context = new ArrayList<>();
         Screening.Limit prompt = null;
         Screening.Limit answer = null;
         for (PolicyDefinition policy : policies) {
             compile(policy, Stage.INPUT).ifPresent(input::add);
             compile(policy, Stage.OUTPUT).ifPresent(output::add);
+            compile(policy, Stage.CONTEXT).ifPresent(context::add);
             if (policy.maxPromptTokens() != null && (prompt == null || policy.maxPromptTokens() < prompt.tokens())) {
                 prompt = new Screening.Limit(policy.maxPromptTokens(), policy.id());
             }
@@ -63,7 +65,7 @@ public class Guardrails {
                 answer = new Screening.Limit(policy.maxOutputTokens(), policy.id());
             }
         }
-        return new Screening(input, output, policies.stream().map(PolicyDefinition::id).toList(), prompt, answer);
+        return new Screening(input, output, context, policies.stream().map(PolicyDefinition::id).toList(), prompt, answer);
     }
 
     private java.util.Optional<Screening.Compiled> compile(PolicyDefinition policy, Stage stage) {
@@ -93,7 +95,7 @@ public class Guardrails {
      * stage's (the built-in detectors run at both; only prompt-injection and topics are input-only).
      */
     public List<Redactor> redactors(PolicyDefinition policy) {
-        return compile(policy, Stage.INPUT).or(() -> compile(policy, Stage.OUTPUT))
+        return compile(policy, Stage.INPUT).or(() -> compile(policy, Stage.OUTPUT)).or(() -> compile(policy, Stage.CONTEXT))
                 .map(compiled -> List.of(compiled.redactor())).orElse(List.of());
     }
 

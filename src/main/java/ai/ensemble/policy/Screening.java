@@ -42,19 +42,22 @@ public final class Screening {
 
     private final List<Compiled> input;
     private final List<Compiled> output;
+    private final List<Compiled> context;
     private final List<String> policies;
     private final Limit promptLimit;
     private final Limit outputLimit;
-    private final RedactionContext context = new RedactionContext();
+    private final RedactionContext redactionContext = new RedactionContext();
 
     /** A size limit and the policy that sets it (the smallest of the applicable policies' wins). */
     public record Limit(int tokens, String policy) {
     }
     private final List<Map<String, Object>> evidence = Collections.synchronizedList(new ArrayList<>());
 
-    Screening(List<Compiled> input, List<Compiled> output, List<String> policies, Limit promptLimit, Limit outputLimit) {
+    Screening(List<Compiled> input, List<Compiled> output, List<Compiled> context, List<String> policies, Limit promptLimit,
+              Limit outputLimit) {
         this.input = List.copyOf(input);
         this.output = List.copyOf(output);
+        this.context = List.copyOf(context);
         this.policies = List.copyOf(policies);
         this.promptLimit = promptLimit;
         this.outputLimit = outputLimit;
@@ -62,7 +65,7 @@ public final class Screening {
 
     /** Screening with no policy: nothing is scanned, changed or recorded. */
     public static Screening none() {
-        return new Screening(List.of(), List.of(), List.of(), null, null);
+        return new Screening(List.of(), List.of(), List.of(), List.of(), null, null);
     }
 
     /** The most prompt tokens a request may have (estimated from its text), or null. */
@@ -92,7 +95,7 @@ public final class Screening {
         for (int i = 0; i < texts.size(); i++) {
             String current = texts.get(i);
             for (Compiled policy : input) {
-                Redaction redaction = policy.redactor().redact(current, context);
+                Redaction redaction = policy.redactor().redact(current, redactionContext);
                 record("input", policy.policy(), i, redaction.verdicts());
                 if (redaction.blocked() && blockedBy == null) {
                     blockedBy = policy.policy();
@@ -105,11 +108,42 @@ public final class Screening {
         return new Input(out, blockedBy, blockedType);
     }
 
+    public boolean screensContext() {
+        return !context.isEmpty();
+    }
+
+    /**
+     * Screens retrieved passages: each comes back redacted, or null when a policy blocks it (the
+     * passage is left out of the prompt and the citations; the request goes on). Passage indexes go
+     * into the evidence.
+     */
+    public List<String> screenContext(List<String> passages) {
+        List<String> out = new ArrayList<>(passages.size());
+        for (int i = 0; i < passages.size(); i++) {
+            String current = passages.get(i);
+            for (Compiled policy : context) {
+                Redaction redaction = policy.redactor().redact(current, this.context());
+                record("context", policy.policy(), i, redaction.verdicts());
+                if (redaction.blocked()) {
+                    current = null;
+                    break;
+                }
+                current = redaction.text();
+            }
+            out.add(current);
+        }
+        return out;
+    }
+
+    private RedactionContext context() {
+        return redactionContext;
+    }
+
     /** Screens a whole answer (non-streamed). */
     public Output screenOutput(String text) {
         String current = text;
         for (Compiled policy : output) {
-            Redaction redaction = policy.redactor().redact(current, context);
+            Redaction redaction = policy.redactor().redact(current, redactionContext);
             record("output", policy.policy(), null, redaction.verdicts());
             if (redaction.blocked()) {
                 return new Output("", policy.policy(), firstBlock(redaction.verdicts()));
@@ -188,7 +222,7 @@ public final class Screening {
 
         private Stream() {
             for (Compiled policy : output) {
-                scanners.add(new StreamScanner(policy.redactor(), context));
+                scanners.add(new StreamScanner(policy.redactor(), redactionContext));
             }
         }
 

@@ -162,6 +162,18 @@ public class ChatCompletionService {
             finish(exchange, unreserved, route, refused.error().status().value(), Map.of("error", refused.getMessage()));
             throw refused;
         }
+        if (!passages.isEmpty() && screening.screensContext()) {
+            List<String> screened = screening.screenContext(passages.stream().map(Passage::text).toList());
+            List<Passage> kept = new ArrayList<>();
+            for (int i = 0; i < passages.size(); i++) {
+                Passage p = passages.get(i);
+                if (screened.get(i) != null) {
+                    kept.add(new Passage(p.kbId(), p.documentId(), p.externalId(), p.title(), p.section(), p.chunkId(), p.score(),
+                            screened.get(i)));
+                }
+            }
+            passages = kept;
+        }
         if (!passages.isEmpty()) {
             List<ChatMessage> grounded = new ArrayList<>(expertRequest.messages().size() + 1);
             grounded.add(new ChatMessage("system", Passages.promptBlock(passages)));

@@ -144,7 +144,7 @@ public final class InjectionDetector implements Detector {
 
     @Override
     public Set<Stage> stages() {
-        return EnumSet.of(Stage.INPUT);
+        return EnumSet.of(Stage.INPUT, Stage.CONTEXT);
     }
 
     /** The classifier's probability for one text (no heuristics). */

@@ -164,13 +164,13 @@ public class PolicyStore implements SmartInitializingSingleton {
         List<String> apps = names(request.apps(), "apps");
         List<String> experts = names(request.experts(), "experts");
         if (request.stages() == null || request.stages().isEmpty()) {
-            throw ApiError.invalidRequest("stages", "'stages' must name at least one of input, output").exception();
+            throw ApiError.invalidRequest("stages", "'stages' must name at least one of input, output, context").exception();
         }
         Set<Stage> stages = EnumSet.noneOf(Stage.class);
         for (int i = 0; i < request.stages().size(); i++) {
             String stage = request.stages().get(i);
-            if (!"input".equals(stage) && !"output".equals(stage)) {
-                throw ApiError.invalidRequest("stages[" + i + "]", "'stages[" + i + "]' must be input or output").exception();
+            if (!"input".equals(stage) && !"output".equals(stage) && !"context".equals(stage)) {
+                throw ApiError.invalidRequest("stages[" + i + "]", "'stages[" + i + "]' must be input, output or context").exception();
             }
             stages.add(Stage.valueOf(stage.toUpperCase(Locale.ROOT)));
         }
@@ -192,9 +192,9 @@ public class PolicyStore implements SmartInitializingSingleton {
                         + "'; known: " + String.join(", ", detectorIds())).exception();
             }
         }
-        if ((detectors.contains(InjectionDetector.ID) || !topics.isEmpty()) && !stages.contains(Stage.INPUT)) {
-            throw ApiError.invalidRequest("stages", "'prompt-injection' and denied topics screen the input: 'stages' must include input")
-                    .exception();
+        if ((detectors.contains(InjectionDetector.ID) || !topics.isEmpty()) && !stages.contains(Stage.INPUT) && !stages.contains(Stage.CONTEXT)) {
+            throw ApiError.invalidRequest("stages", "'prompt-injection' and denied topics screen the input and retrieved passages: "
+                    + "'stages' must include input or context").exception();
         }
         Map<EntityType, Action> actions = new EnumMap<>(EntityType.class);
         if (request.actions() != null) {

@@ -34,7 +34,7 @@ public final class TopicDetector implements Detector {
 
     @Override
     public Set<Stage> stages() {
-        return EnumSet.of(Stage.INPUT);
+        return EnumSet.of(Stage.INPUT, Stage.CONTEXT);
     }
 
     @Override
