@@ -18,16 +18,26 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Refuses bodies over {@code ensemble.api.max-body-bytes} with 413: at once when Content-Length
- * says so, and while reading when the body is chunked (then {@link PayloadTooLargeException}).
+ * says so, and while reading when the body is chunked (then {@link PayloadTooLargeException}); and
+ * bodies that take longer than {@code ensemble.api.body-read-timeout} (default 30 s) to arrive with
+ * 408, so a client trickling its body a byte at a time (slow loris) cannot hold a request open.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 1)
 class BodyLimitFilter extends OncePerRequestFilter {
 
     private final long maxBytes;
+    private final long readTimeoutNanos;
 
-    BodyLimitFilter(@Value("${ensemble.api.max-body-bytes:1048576}") long maxBytes) {
+    BodyLimitFilter(@Value("${ensemble.api.max-body-bytes:1048576}") long maxBytes,
+                    @Value("${ensemble.api.body-read-timeout:30s}") java.time.Duration readTimeout) {
         this.maxBytes = maxBytes;
+        this.readTimeoutNanos = readTimeout.toNanos();
+    }
+
+    static ApiError tooSlow(long nanos) {
+        return new ApiError(HttpStatus.REQUEST_TIMEOUT, "The request body did not arrive within " + nanos / 1_000_000_000
+                + " s", "invalid_request_error", null, "request_timeout");
     }
 
     static ApiError tooLarge(long maxBytes) {
@@ -42,22 +52,26 @@ class BodyLimitFilter extends OncePerRequestFilter {
             ApiErrorWriter.write(response, tooLarge(maxBytes));
             return;
         }
-        chain.doFilter(new LimitedRequest(request, maxBytes), response);
+        chain.doFilter(new LimitedRequest(request, maxBytes, System.nanoTime() + readTimeoutNanos, readTimeoutNanos), response);
     }
 
     private static final class LimitedRequest extends HttpServletRequestWrapper {
         private final long maxBytes;
+        private final long deadline;
+        private final long timeoutNanos;
         private ServletInputStream stream;
 
-        LimitedRequest(HttpServletRequest request, long maxBytes) {
+        LimitedRequest(HttpServletRequest request, long maxBytes, long deadline, long timeoutNanos) {
             super(request);
             this.maxBytes = maxBytes;
+            this.deadline = deadline;
+            this.timeoutNanos = timeoutNanos;
         }
 
         @Override
         public ServletInputStream getInputStream() throws IOException {
             if (stream == null) {
-                stream = new LimitedStream(super.getInputStream(), maxBytes);
+                stream = new LimitedStream(super.getInputStream(), maxBytes, deadline, timeoutNanos);
             }
             return stream;
         }
@@ -66,16 +80,23 @@ class BodyLimitFilter extends OncePerRequestFilter {
     private static final class LimitedStream extends ServletInputStream {
         private final ServletInputStream delegate;
         private final long maxBytes;
+        private final long deadline;
+        private final long timeoutNanos;
         private long read;
 
-        LimitedStream(ServletInputStream delegate, long maxBytes) {
+        LimitedStream(ServletInputStream delegate, long maxBytes, long deadline, long timeoutNanos) {
             this.delegate = delegate;
             this.maxBytes = maxBytes;
+            this.deadline = deadline;
+            this.timeoutNanos = timeoutNanos;
         }
 
         private void count(long n) {
             if (n > 0 && (read += n) > maxBytes) {
                 throw new PayloadTooLargeException(tooLarge(maxBytes));
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new PayloadTooLargeException(tooSlow(timeoutNanos));
             }
         }
 

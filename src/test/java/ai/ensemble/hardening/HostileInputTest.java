@@ -130,4 +130,37 @@ class HostileInputTest extends GatewayTest {
                 + "\"some_future_field\":{\"a\":[1,2,3]}}").getBytes(StandardCharsets.UTF_8));
         assertThat(extra.statusCode()).as(extra.body()).isEqualTo(200);
     }
+
+    /** A body trickled a byte at a time is cut off with 408 once the read timeout (8 s in tests) has passed. */
+    @Test
+    void aSlowLorisBodyIsRefusedWith408() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(30_000);
+            java.io.OutputStream out = socket.getOutputStream();
+            out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + DEMO_KEY
+                    + "\r\nContent-Type: application/json\r\nContent-Length: 400\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            long started = System.nanoTime();
+            java.io.InputStream in = socket.getInputStream();
+            String status = null;
+            for (int i = 0; i < 400 && status == null; i++) {
+                try {
+                    out.write('{');
+                    out.flush();
+                } catch (java.io.IOException closed) {
+                    break; // the server gave up on us
+                }
+                Thread.sleep(250);
+                if (in.available() > 0) {
+                    status = new java.io.BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.US_ASCII)).readLine();
+                }
+            }
+            if (status == null) {
+                status = new java.io.BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.US_ASCII)).readLine();
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            assertThat(status).as("after %.1f s", seconds).startsWith("HTTP/1.1 408");
+            assertThat(seconds).as("refused once the timeout passed, not at once").isGreaterThan(7);
+        }
+    }
 }
