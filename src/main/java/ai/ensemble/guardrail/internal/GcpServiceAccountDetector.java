@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
 
 /**
  * Google Cloud service-account key files: the JSON string values of {@code "private_key"} (a PEM
- * key with escaped line breaks) and {@code "private_key_id"} (40 hex digits). A private_key value
+ * key with escaped line breaks, recognised by its BEGIN line at the start of the value) and
+ * {@code "private_key_id"} (40 hex digits). A private_key value
  * whose closing quote has not arrived runs to the end of the text, as {@link PrivateKeyDetector}'s
  * blocks do.
  */
@@ -46,12 +47,19 @@ public final class GcpServiceAccountDetector implements Detector {
         while (key.find()) {
             int start = key.end();
             int limit = Math.min(text.length(), start + settings.maxLength());
+            // decided by the value's first characters (a key's value starts with its BEGIN line), so the
+            // decision never looks further right than the stream scanner's window
+            String head = text.subSequence(start, Math.min(text.length(), start + 40)).toString();
+            if (!head.startsWith("-----BEGIN") || !head.contains("PRIVATE KEY")) {
+                continue;
+            }
             int end = start;
-            while (end < limit && text.charAt(end) != '"') {
+            // a JSON string ends at its closing quote and holds no raw line break
+            while (end < limit && text.charAt(end) != '"' && text.charAt(end) != '\n' && text.charAt(end) != '\r') {
                 end += text.charAt(end) == '\\' ? 2 : 1;
             }
             end = Math.min(end, text.length());
-            if (end > start && text.subSequence(start, end).toString().contains("PRIVATE KEY")) {
+            if (end > start) {
                 findings.add(new Finding(id(), EntityType.GCP_SERVICE_ACCOUNT, start, end, settings.keyScore()));
             }
         }

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 /**
  * PEM private keys ({@code -----BEGIN [RSA |EC |OPENSSH |ENCRYPTED …]PRIVATE KEY-----}), also inside
  * JSON strings where the line breaks are written {@code \n}. The finding runs from the BEGIN line
- * to the matching END line; while the END line is missing (a truncated paste, or a stream that has
+ * to the matching END line when that follows the base64 body directly; while the END line is missing (a truncated paste, or a stream that has
  * not delivered it yet) it runs over the base64 body to the end of the text, so a stream scanner
  * holds the whole block back.
  */
@@ -46,8 +46,11 @@ public final class PrivateKeyDetector implements Detector {
         while (searchFrom < text.length() && begin.find(searchFrom)) {
             String endLine = "-----END " + begin.group(1) + "PRIVATE KEY" + (begin.group(2) == null ? "" : begin.group(2)) + "-----";
             int limit = Math.min(text.length(), begin.start() + settings.maxLength());
-            int endAt = indexOf(text, endLine, begin.end(), limit);
-            int end = endAt >= 0 ? endAt + endLine.length() : bodyEnd(text, begin.end(), limit);
+            // the END line counts only inside the run of body characters that follows BEGIN (it is made
+            // of them itself), so the block is decided by contiguous text, as the stream scanner needs
+            int body = bodyEnd(text, begin.end(), limit);
+            int endAt = indexOf(text, endLine, begin.end(), body);
+            int end = endAt >= 0 ? endAt + endLine.length() : body;
             findings.add(new Finding(id(), EntityType.PRIVATE_KEY, begin.start(), end, settings.score()));
             searchFrom = end;
         }
