@@ -47,20 +47,64 @@ public final class SentenceEmbeddings {
         embed("warm up");
     }
 
+    /**
+     * Recent texts' vectors: the guardrails' detectors embed the same windows of a prompt one after
+     * another (and retries repeat a request), so the second lookup is free. Bounded, least recently
+     * used out; vectors are never mutated by callers.
+     */
+    private static final int CACHE_SIZE = 1024;
+    private static final java.util.Map<String, float[]> CACHE = new java.util.LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, float[]> eldest) {
+            return size() > CACHE_SIZE;
+        }
+    };
+
+    private static float[] cached(String clipped) {
+        synchronized (CACHE) {
+            return CACHE.get(clipped);
+        }
+    }
+
+    private static void remember(String clipped, float[] vector) {
+        synchronized (CACHE) {
+            CACHE.put(clipped, vector);
+        }
+    }
+
     public static float[] embed(String text) {
-        return normalised(model().embed(clip(text)).content().vector());
+        String clipped = clip(text);
+        float[] vector = cached(clipped);
+        if (vector == null) {
+            vector = normalised(model().embed(clipped).content().vector());
+            remember(clipped, vector);
+        }
+        return vector;
     }
 
     public static List<float[]> embedAll(List<String> texts) {
         if (texts.isEmpty()) {
             return List.of();
         }
-        List<TextSegment> segments = texts.stream().map(t -> TextSegment.from(clip(t))).toList();
-        List<float[]> vectors = new ArrayList<>(texts.size());
-        for (Embedding embedding : model().embedAll(segments).content()) {
-            vectors.add(normalised(embedding.vector()));
+        List<String> clipped = texts.stream().map(SentenceEmbeddings::clip).toList();
+        float[][] vectors = new float[clipped.size()][];
+        List<Integer> missing = new ArrayList<>();
+        for (int i = 0; i < clipped.size(); i++) {
+            vectors[i] = cached(clipped.get(i));
+            if (vectors[i] == null) {
+                missing.add(i);
+            }
         }
-        return vectors;
+        if (!missing.isEmpty()) {
+            List<TextSegment> segments = missing.stream().map(i -> TextSegment.from(clipped.get(i))).toList();
+            List<Embedding> embeddings = model().embedAll(segments).content();
+            for (int j = 0; j < missing.size(); j++) {
+                float[] vector = normalised(embeddings.get(j).vector());
+                vectors[missing.get(j)] = vector;
+                remember(clipped.get(missing.get(j)), vector);
+            }
+        }
+        return java.util.Arrays.asList(vectors);
     }
 
     private static String clip(String text) {
