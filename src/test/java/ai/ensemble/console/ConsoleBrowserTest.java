@@ -107,6 +107,10 @@ class ConsoleBrowserTest extends GatewayTest {
         }
         signIn("bob");
         assertThat(text("roles")).isEqualTo("auditor");
+        // Auditors' dashboard counts the whole gateway: at least the two requests just made.
+        browser.get(base() + "/console?range=1h");
+        assertThat(Long.parseLong(text("requests"))).isGreaterThanOrEqualTo(2);
+        assertThat(Long.parseLong(text("tokens"))).isPositive();
         assertThat(browser.findElements(By.id("nav-keys"))).isEmpty();
         browser.findElement(By.id("nav-audit")).click();
         wait.until(ExpectedConditions.presenceOfElementLocated(By.id("audit-filters")));

@@ -6,6 +6,7 @@ import java.util.regex.Pattern;
 import ai.ensemble.audit.AuditReview;
 import ai.ensemble.shared.ApiException;
 import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.util.LinkedMultiValueMap;
@@ -14,7 +15,6 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.server.ResponseStatusException;
-import org.springframework.http.HttpStatus;
 
 /**
  * {@code /console/audit} (permission {@code audit:read}, checked by the console's chain): the audit
