@@ -16,6 +16,9 @@ public final class Callers {
         if (authentication instanceof CallerAuthentication caller) {
             return caller.caller();
         }
+        if (authentication != null && authentication.getPrincipal() instanceof CallerPrincipal principal) {
+            return principal.caller();
+        }
         throw ApiError.unauthenticated("No authenticated caller").exception();
     }
 }

@@ -31,10 +31,15 @@ class AccessRecords {
 
     /** Filed under the viewed request's id, so that its history shows who read it. */
     void viewed(String requestId, List<Long> seqs) {
+        viewed(requestId, seqs, "/admin/api/audit/{id}");
+    }
+
+    /** As above, read through {@code endpoint} (the console's record page). */
+    void viewed(String requestId, List<Long> seqs, String endpoint) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("viewed_request_id", requestId);
         body.put("viewed_seqs", seqs);
-        append(requestId, "/admin/api/audit/{id}", body);
+        append(requestId, endpoint, body);
     }
 
     void exported(AuditFilter filter, ExportFormat format) {

@@ -86,6 +86,9 @@ class DevIdentityProviderConfiguration {
     @Bean
     RegisteredClientRepository registeredClients(DevIdpSettings settings, PasswordEncoder encoder) {
         List<RegisteredClient> clients = settings.clients().stream().map(client -> {
+            if (client.secret() == null || client.secret().isBlank()) {
+                return publicClient(client);
+            }
             RegisteredClient.Builder builder = RegisteredClient.withId(client.id())
                     .clientId(client.id())
                     .clientSecret(encoder.encode(client.secret()))
@@ -103,6 +106,18 @@ class DevIdentityProviderConfiguration {
             return builder.build();
         }).toList();
         return new InMemoryRegisteredClientRepository(clients);
+    }
+
+    /** A client without a secret (the console): authorization code with PKCE only, as for a browser app. */
+    private static RegisteredClient publicClient(DevIdpSettings.Client client) {
+        RegisteredClient.Builder builder = RegisteredClient.withId(client.id())
+                .clientId(client.id())
+                .clientAuthenticationMethod(ClientAuthenticationMethod.NONE)
+                .authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
+                .scope(OidcScopes.OPENID).scope(OidcScopes.PROFILE)
+                .clientSettings(ClientSettings.builder().requireProofKey(true).requireAuthorizationConsent(false).build());
+        client.redirectUris().forEach(builder::redirectUri);
+        return builder.build();
     }
 
     @Bean

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import ai.ensemble.security.ApiKeys;
 import ai.ensemble.shared.ApiError;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -18,17 +19,7 @@ import org.springframework.transaction.annotation.Transactional;
 
 /** Issues, lists and revokes API keys. The secret exists only in the response that issues it. */
 @Service
-public class ApiKeyAdministration {
-
-    public record NewKey(String name, List<String> roles, Instant expiresAt) {
-    }
-
-    public record KeyView(UUID id, String name, String prefix, List<String> roles, String owner,
-                          Instant createdAt, Instant expiresAt, Instant revokedAt) {
-    }
-
-    public record IssuedKey(KeyView key, String secret) {
-    }
+public class ApiKeyAdministration implements ApiKeys {
 
     private static final String SELECT = """
             select k.id, k.name, k.prefix, k.owner_subject, k.created_at, k.expires_at, k.revoked_at,

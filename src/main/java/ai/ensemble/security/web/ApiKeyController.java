@@ -7,9 +7,9 @@ import java.util.UUID;
 
 import ai.ensemble.security.Callers;
 import ai.ensemble.security.internal.ApiKeyAdministration;
-import ai.ensemble.security.internal.ApiKeyAdministration.IssuedKey;
-import ai.ensemble.security.internal.ApiKeyAdministration.KeyView;
-import ai.ensemble.security.internal.ApiKeyAdministration.NewKey;
+import ai.ensemble.security.ApiKeys.IssuedKey;
+import ai.ensemble.security.ApiKeys.KeyView;
+import ai.ensemble.security.ApiKeys.NewKey;
 import ai.ensemble.shared.ApiError;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;

@@ -1,0 +1,97 @@
+package ai.ensemble.console.internal;
+
+import java.nio.charset.StandardCharsets;
+
+import ai.ensemble.security.CallerPrincipal;
+import ai.ensemble.security.Permissions;
+import ai.ensemble.security.UserAccess;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.core.env.Environment;
+import org.springframework.http.MediaType;
+import org.springframework.security.authorization.AuthorizationDecision;
+import org.springframework.security.authorization.AuthorizationManager;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.oauth2.client.registration.ClientRegistrationRepository;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.AccessDeniedHandler;
+import org.springframework.security.web.access.intercept.RequestAuthorizationContext;
+import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
+import org.springframework.security.web.authentication.SavedRequestAwareAuthenticationSuccessHandler;
+import org.springframework.security.web.context.HttpSessionSecurityContextRepository;
+import org.springframework.security.web.savedrequest.HttpSessionRequestCache;
+
+/**
+ * The console's own filter chain: a browser session from OIDC login (code + PKCE), CSRF on, and a
+ * permission per page area checked with the same {@code Caller.can} as the API. Its security context
+ * and saved request live under their own session keys, apart from the dev identity provider's login
+ * at the same origin.
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnProperty("ensemble.console.client-id")
+class ConsoleSecurityConfiguration {
+
+    static final String LOGIN = "/oauth2/authorization/" + ConsoleClientRegistrations.REGISTRATION_ID;
+
+    @Bean
+    ClientRegistrationRepository consoleClientRegistrations(ConsoleSettings settings, Environment environment) {
+        return new ConsoleClientRegistrations(settings, environment);
+    }
+
+    @Bean
+    @Order(50)
+    SecurityFilterChain consoleChain(HttpSecurity http, ConsoleSettings settings, UserAccess access,
+                                     ClientRegistrationRepository registrations) {
+        HttpSessionSecurityContextRepository contexts = new HttpSessionSecurityContextRepository();
+        contexts.setSpringSecurityContextKey("ENSEMBLE_CONSOLE_SECURITY_CONTEXT");
+        HttpSessionRequestCache requests = new HttpSessionRequestCache();
+        requests.setSessionAttrName("ENSEMBLE_CONSOLE_SAVED_REQUEST");
+        SavedRequestAwareAuthenticationSuccessHandler saved = new SavedRequestAwareAuthenticationSuccessHandler();
+        saved.setRequestCache(requests);
+        saved.setDefaultTargetUrl("/console");
+        int timeoutSeconds = (int) settings.sessionTimeout().toSeconds();
+        http.securityMatcher("/console", "/console/**", "/oauth2/authorization/**", "/login/oauth2/code/**", "/webjars/**")
+                .securityContext(context -> context.securityContextRepository(contexts))
+                .requestCache(cache -> cache.requestCache(requests))
+                .authorizeHttpRequests(authorize -> authorize
+                        .requestMatchers("/webjars/**", "/console/signed-out", "/console/console.css").permitAll()
+                        .requestMatchers("/console/audit", "/console/audit/**").access(permission(Permissions.AUDIT_READ))
+                        .requestMatchers("/console/keys", "/console/keys/**").access(permission(Permissions.ADMIN_KEYS))
+                        .anyRequest().authenticated())
+                .oauth2Login(login -> login
+                        .clientRegistrationRepository(registrations)
+                        .loginPage(LOGIN)
+                        .userInfoEndpoint(userInfo -> userInfo.oidcUserService(new ConsoleUserService(access, settings.groupsClaim())))
+                        .successHandler((request, response, authentication) -> {
+                            request.getSession().setMaxInactiveInterval(timeoutSeconds);
+                            saved.onAuthenticationSuccess(request, response, authentication);
+                        }))
+                .logout(logout -> logout.logoutUrl("/console/logout").logoutSuccessUrl("/console/signed-out"))
+                .exceptionHandling(exceptions -> exceptions
+                        .authenticationEntryPoint(new LoginUrlAuthenticationEntryPoint(LOGIN))
+                        .accessDeniedHandler(forbidden()));
+        return http.build();
+    }
+
+    /** Whether the signed-in caller holds {@code permission}, wildcard grants included. */
+    private static AuthorizationManager<RequestAuthorizationContext> permission(String permission) {
+        return (authentication, context) -> new AuthorizationDecision(
+                authentication.get() != null && authentication.get().getPrincipal() instanceof CallerPrincipal principal
+                        && principal.caller().can(permission));
+    }
+
+    private static AccessDeniedHandler forbidden() {
+        return (request, response, denied) -> {
+            response.setStatus(403);
+            response.setContentType(MediaType.TEXT_HTML_VALUE);
+            response.setCharacterEncoding(StandardCharsets.UTF_8.name());
+            response.getWriter().write("""
+                    <!doctype html><html lang="en"><head><title>403 Forbidden · Ensemble</title>
+                    <link rel="stylesheet" href="/console/console.css"></head><body><main>
+                    <h1>403 Forbidden</h1><p>Your roles do not allow this page or action.</p>
+                    <p><a href="/console">Back to the console</a></p></main></body></html>""");
+        };
+    }
+}
