@@ -67,8 +67,7 @@ public class HybridRetriever implements Retrieval {
 
     @Override
     public List<String> defaultKnowledgeBases(String expertId) {
-        return jdbc.sql("select id from knowledge_base where ? = any(default_experts) order by id").param(expertId)
-                .query(String.class).list();
+        return knowledgeBases.defaultsFor(expertId);
     }
 
     /** The named knowledge bases, each checked, or every one the caller may read. */

@@ -79,6 +79,7 @@ public class KnowledgeBases {
                         chunking.overlapChars(), experts(request), createdBy)
                 .update();
         grants.setRolesHolding(readPermission(request.id()), roles(request), "readRoles");
+        defaultsChanged();
         return find(request.id()).orElseThrow();
     }
 
@@ -100,6 +101,7 @@ public class KnowledgeBases {
                         experts(request), id)
                 .update();
         grants.setRolesHolding(readPermission(id), roles(request), "readRoles");
+        defaultsChanged();
         return find(id).orElseThrow();
     }
 
@@ -108,6 +110,7 @@ public class KnowledgeBases {
         KnowledgeBaseView existing = find(id).orElseThrow(() -> notFound(id));
         jdbc.sql("delete from knowledge_base where id = ?").param(id).update();
         grants.revokeEverywhere(readPermission(id));
+        defaultsChanged();
         TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
             @Override
             public void afterCommit() {
@@ -123,6 +126,39 @@ public class KnowledgeBases {
 
     public Optional<KnowledgeBaseView> find(String id) {
         return jdbc.sql(SELECT.formatted("k.id = ?")).param(id).query(this::view).optional();
+    }
+
+    /** Knowledge bases by the experts that use them by default; read at most every 5 s, dropped after every change here. */
+    private volatile java.util.Map<String, List<String>> defaultsByExpert;
+    private volatile long defaultsReadAt;
+
+    /** The knowledge bases {@code expertId} uses by default (a chat request's path: no query per request). */
+    public List<String> defaultsFor(String expertId) {
+        java.util.Map<String, List<String>> current = defaultsByExpert;
+        if (current == null || System.nanoTime() - defaultsReadAt > 5_000_000_000L) {
+            java.util.Map<String, List<String>> read = new java.util.HashMap<>();
+            jdbc.sql("select id, unnest(default_experts) from knowledge_base order by id")
+                    .query((rs, n) -> java.util.Map.entry(rs.getString(2), rs.getString(1))).list()
+                    .forEach(e -> read.computeIfAbsent(e.getKey(), k -> new java.util.ArrayList<>()).add(e.getValue()));
+            current = read;
+            defaultsByExpert = current;
+            defaultsReadAt = System.nanoTime();
+        }
+        return List.copyOf(current.getOrDefault(expertId, List.of()));
+    }
+
+    /** Drops the cached defaults once the current transaction commits (or at once outside one). */
+    private void defaultsChanged() {
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    defaultsByExpert = null;
+                }
+            });
+        } else {
+            defaultsByExpert = null;
+        }
     }
 
     public List<String> ids() {
