@@ -122,7 +122,7 @@ public final class Screening {
         for (int i = 0; i < passages.size(); i++) {
             String current = passages.get(i);
             for (Compiled policy : context) {
-                Redaction redaction = policy.redactor().redact(current, this.context());
+                Redaction redaction = policy.redactor().redact(current, redactionContext);
                 record("context", policy.policy(), i, redaction.verdicts());
                 if (redaction.blocked()) {
                     current = null;
@@ -133,10 +133,6 @@ public final class Screening {
             out.add(current);
         }
         return out;
-    }
-
-    private RedactionContext context() {
-        return redactionContext;
     }
 
     /** Screens a whole answer (non-streamed). */

@@ -1,7 +1,6 @@
 package ai.ensemble.policy.web;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
