@@ -12,6 +12,15 @@ public final class Callers {
     }
 
     public static Caller current() {
+        Caller caller = currentOrNull();
+        if (caller == null) {
+            throw ApiError.unauthenticated("No authenticated caller").exception();
+        }
+        return caller;
+    }
+
+    /** The caller, or null on a public page. */
+    public static Caller currentOrNull() {
         Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
         if (authentication instanceof CallerAuthentication caller) {
             return caller.caller();
@@ -19,6 +28,6 @@ public final class Callers {
         if (authentication != null && authentication.getPrincipal() instanceof CallerPrincipal principal) {
             return principal.caller();
         }
-        throw ApiError.unauthenticated("No authenticated caller").exception();
+        return null;
     }
 }

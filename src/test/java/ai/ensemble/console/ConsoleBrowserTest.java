@@ -1,82 +1,22 @@
 package ai.ensemble.console;
 
-import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.UUID;
 
-import ai.ensemble.support.GatewayTest;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The console in a real browser (Debian's headless chromium through Selenium): sign-in through the
- * dev identity provider's OIDC flow as each demo user, what each may see and do, and the server's
- * refusals when a page is asked for directly. Skipped, with a message, where chromium is missing.
+ * The console in a real browser: sign-in through the dev identity provider's OIDC flow as each demo
+ * user, what each may see and do, and the server's refusals when a page is asked for directly.
  */
-class ConsoleBrowserTest extends GatewayTest {
-
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-    private static final Path SCREENSHOTS = Path.of("target", "console-screenshots");
-
-    private static ChromeDriverService service;
-    private static WebDriver browser;
-    private static WebDriverWait wait;
-
-    /** One browser for the class (starting chromium is the slow part); each test starts without cookies. */
-    @BeforeAll
-    static void startBrowser() throws IOException {
-        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "Console browser tests skipped: install Debian's chromium and chromium-driver (apt-get install -y chromium chromium-driver)");
-        service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,900");
-        try {
-            browser = new ChromeDriver(service, options);
-        } catch (RuntimeException e) {
-            assumeTrue(false, "Console browser tests skipped: headless chromium does not start here: " + e.getMessage());
-        }
-        wait = new WebDriverWait(browser, Duration.ofSeconds(15));
-        Files.createDirectories(SCREENSHOTS);
-    }
-
-    @AfterAll
-    static void stopBrowser() {
-        if (browser != null) {
-            browser.quit();
-        }
-        if (service != null) {
-            service.stop();
-        }
-    }
-
-    @BeforeEach
-    void signedOut() {
-        browser.get(base() + "/console/signed-out");
-        browser.manage().deleteAllCookies();
-    }
+class ConsoleBrowserTest extends ConsoleBrowserSupport {
 
     @Test
     void userSeesOnlyTheDashboardAndIsRefusedTheAdminPages() {
@@ -85,6 +25,10 @@ class ConsoleBrowserTest extends GatewayTest {
         assertThat(text("roles")).isEqualTo("user");
         assertThat(browser.findElements(By.id("nav-audit"))).isEmpty();
         assertThat(browser.findElements(By.id("nav-keys"))).isEmpty();
+        for (String adminArea : new String[] {"nav-roles", "nav-experts", "nav-policies", "nav-quotas", "nav-kbs"}) {
+            assertThat(browser.findElements(By.id(adminArea))).as(adminArea).isEmpty();
+        }
+        assertThat(browser.findElements(By.id("nav-playground"))).hasSize(1);
         assertThat(browser.findElement(By.id("totals")).getText()).contains("Requests", "Tokens", "Blocked", "Flagged");
         new Select(browser.findElement(By.name("range"))).selectByValue("7d");
         wait.until(ExpectedConditions.urlContains("range=7d"));
@@ -95,6 +39,9 @@ class ConsoleBrowserTest extends GatewayTest {
         assertThat(sessionGet("/console/keys").statusCode()).isEqualTo(403);
         assertThat(sessionGet("/console/audit").statusCode()).isEqualTo(403);
         assertThat(sessionGet("/console/audit/requests/anything").statusCode()).isEqualTo(403);
+        for (String adminPage : new String[] {"/console/roles", "/console/experts", "/console/policies", "/console/quotas", "/console/kbs"}) {
+            assertThat(sessionGet(adminPage).statusCode()).as(adminPage).isEqualTo(403);
+        }
         assertThat(sessionGet("/console").statusCode()).isEqualTo(200);
     }
 
@@ -151,7 +98,9 @@ class ConsoleBrowserTest extends GatewayTest {
     void adminIssuesAKeyThatWorksOnceShownThenRevokesIt() {
         signIn("carol");
         assertThat(text("roles")).isEqualTo("admin");
-        assertThat(browser.findElements(By.id("nav-audit"))).hasSize(1);
+        for (String area : new String[] {"nav-audit", "nav-keys", "nav-roles", "nav-experts", "nav-policies", "nav-quotas", "nav-kbs", "nav-playground"}) {
+            assertThat(browser.findElements(By.id(area))).as(area).hasSize(1);
+        }
         browser.findElement(By.id("nav-keys")).click();
         wait.until(ExpectedConditions.presenceOfElementLocated(By.id("issue")));
         String name = "console-" + UUID.randomUUID().toString().substring(0, 8);
@@ -187,42 +136,5 @@ class ConsoleBrowserTest extends GatewayTest {
         browser.get(base() + "/console");
         wait.until(ExpectedConditions.presenceOfElementLocated(By.name("password")));
         assertThat(browser.getCurrentUrl()).endsWith("/login");
-    }
-
-    /** Through the whole flow: console → authorization endpoint → the IdP's login form → back with a code. */
-    private void signIn(String user) {
-        browser.get(base() + "/console");
-        wait.until(ExpectedConditions.presenceOfElementLocated(By.name("username"))).sendKeys(user);
-        browser.findElement(By.name("password")).sendKeys("demo");
-        browser.findElement(By.cssSelector("button[type=submit]")).click();
-        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("who")));
-        assertThat(browser.getCurrentUrl()).startsWith(base() + "/console");
-    }
-
-    /** The dev IdP accepts loopback redirect URIs on any port only for the IP, not for "localhost". */
-    private String base() {
-        return "http://127.0.0.1:" + port;
-    }
-
-    private String text(String id) {
-        return browser.findElement(By.id(id)).getText();
-    }
-
-    private String session() {
-        return browser.manage().getCookieNamed("JSESSIONID").getValue();
-    }
-
-    /** A direct request with the browser's session, to see the server's own answer (not what the page shows). */
-    private HttpResponse<String> sessionGet(String path) {
-        return send(HttpRequest.newBuilder(uri(path)).header("Cookie", "JSESSIONID=" + session()).GET());
-    }
-
-    private void screenshot(String name) {
-        Path shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
-        try {
-            Files.copy(shot, SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -56,9 +56,15 @@ class ConsoleSecurityConfiguration {
                 .securityContext(context -> context.securityContextRepository(contexts))
                 .requestCache(cache -> cache.requestCache(requests))
                 .authorizeHttpRequests(authorize -> authorize
-                        .requestMatchers("/webjars/**", "/console/signed-out", "/console/console.css").permitAll()
+                        .requestMatchers("/webjars/**", "/console/signed-out", "/console/*.css", "/console/*.js").permitAll()
                         .requestMatchers("/console/audit", "/console/audit/**").access(permission(Permissions.AUDIT_READ))
                         .requestMatchers("/console/keys", "/console/keys/**").access(permission(Permissions.ADMIN_KEYS))
+                        .requestMatchers("/console/roles", "/console/roles/**").access(permission(Permissions.ADMIN_ROLES))
+                        .requestMatchers("/console/experts", "/console/experts/**").access(permission(Permissions.ADMIN_EXPERTS))
+                        .requestMatchers("/console/policies", "/console/policies/**").access(permission(Permissions.ADMIN_POLICIES))
+                        .requestMatchers("/console/quotas", "/console/quotas/**").access(permission(Permissions.ADMIN_POLICIES))
+                        .requestMatchers("/console/kbs", "/console/kbs/**").access(permission(Permissions.ADMIN_KBS))
+                        .requestMatchers("/console/playground", "/console/playground/**").access(permission(Permissions.CHAT))
                         .anyRequest().authenticated())
                 .oauth2Login(login -> login
                         .clientRegistrationRepository(registrations)
