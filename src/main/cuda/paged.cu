@@ -2,7 +2,7 @@
 //   B rows (a decode token of a sequence, or a prompt token being prefilled) are computed at once; sequence b is at position positions[b] and its cache rows live
 //   in fixed-size blocks: position p is row blockTable[b · maxBlocks + p / blockSize] · blockSize
 //   + p % blockSize of the layer's pool. The matmuls around these are cuBLAS GEMMs (n = B).
-//   rope_kv_paged     q and k of row b rotated at positions[b] (as rope_kv_prefill in prefill.cu, bias
+//   rope_kv_paged     q and k of row b rotated at positions[b] (rope_kv_row of rope_rows.cuh, shared with rope_kv_prefill; bias
 //                     added first when not null, pairOrdered qkv rows); q to q (B, heads·headDim), k and v
 //                     to the pool row of positions[b].  grid (ceil(((heads+kvHeads)·headDim/2 + kvDim)/256), B), block 256
 //   (attention over the paged pool is attention_paged in attention.cu, the greedy choice per row
@@ -16,11 +16,7 @@
 // Compile: nvcc -ptx -arch=sm_90 -O3 src/main/cuda/paged.cu -o paged.ptx (scripts/build-kernels.sh).
 // CPU reference: the batch-1 decode graph (BatchSchedulerTest compares batched and batch-1 tokens).
 
-__device__ __forceinline__ unsigned short bf16_rn(float v) {
-    unsigned int bits = __float_as_uint(v);
-    bits += 0x7fffu + ((bits >> 16) & 1u);
-    return (unsigned short) (bits >> 16);
-}
+#include "rope_rows.cuh"
 
 __device__ __forceinline__ long long pool_row(const int* table, int blockSize, int p) {
     return (long long) table[p / blockSize] * blockSize + (p % blockSize);
@@ -30,50 +26,14 @@ extern "C" __global__ void rope_kv_paged(const float* qkv, const float* bias, co
                                          const int* positions, const int* blockTable, int maxBlocks, int blockSize,
                                          float* q, float* keyPool, float* valuePool,
                                          int heads, int kvHeads, int headDim, int interleaved, int pairOrdered) {
-    const int j = blockIdx.x * blockDim.x + threadIdx.x;
     const int t = blockIdx.y;
-    const int half = headDim / 2;
-    const int pairs = (heads + kvHeads) * half;
     const int kvDim = kvHeads * headDim;
     const int queryDim = heads * headDim;
-    const int rows = queryDim + 2 * kvDim;
     const int pos = positions[t];
     const long long row = pool_row(blockTable + (long long) t * maxBlocks, blockSize, pos);
-    const float* in = qkv + (long long) t * rows;
-    if (j < pairs) {
-        int h = j / half;
-        int i = j - h * half;
-        int a = interleaved ? 2 * i : i;
-        int b = interleaved ? 2 * i + 1 : i + half;
-        int ra = h * headDim + (pairOrdered ? 2 * i : a);
-        int rb = h * headDim + (pairOrdered ? 2 * i + 1 : b);
-        float x = in[ra];
-        float y = in[rb];
-        if (bias != nullptr) {
-            x += bias[ra];
-            y += bias[rb];
-        }
-        float s, c;
-        sincosf((float) pos * invFreq[i], &s, &c);
-        float va = x * c - y * s;
-        float vb = y * c + x * s;
-        if (h < heads) {
-            float* out = q + (long long) t * queryDim + h * headDim;
-            out[a] = va;
-            out[b] = vb;
-        } else {
-            float* out = keyPool + row * kvDim + (h - heads) * headDim;
-            out[a] = va;
-            out[b] = vb;
-        }
-    } else if (j < pairs + kvDim) {
-        int i = j - pairs;
-        float v = in[queryDim + kvDim + i];
-        if (bias != nullptr) {
-            v += bias[queryDim + kvDim + i];
-        }
-        valuePool[row * kvDim + i] = v;
-    }
+    rope_kv_row(qkv + (long long) t * (queryDim + 2 * kvDim), bias, invFreq, pos, blockIdx.x * blockDim.x + threadIdx.x,
+                q + (long long) t * queryDim, keyPool + row * kvDim, valuePool + row * kvDim,
+                heads, kvHeads, headDim, interleaved, pairOrdered);
 }
 
 extern "C" __global__ void gather_rows(const float* x, const int* rows, float* out, int dim) {

@@ -17,6 +17,8 @@
 // Compile: nvcc -ptx -arch=sm_90 -O3 src/main/cuda/prefill.cu -o prefill.ptx (scripts/build-kernels.sh).
 // CPU reference: CudaPrefill.reference* (src/main/java/ai/ensemble/engine/cuda).
 
+#include "rope_rows.cuh"
+
 __device__ __forceinline__ unsigned short bf16_rn(float v) {
     unsigned int bits = __float_as_uint(v);
     bits += 0x7fffu + ((bits >> 16) & 1u);
@@ -87,47 +89,11 @@ extern "C" __global__ void swiglu_split_bf16(const float* gu, int hidden, unsign
 extern "C" __global__ void rope_kv_prefill(const float* qkv, const float* bias, const float* invFreq, int start,
                                            float* q, float* keyCache, float* valueCache,
                                            int heads, int kvHeads, int headDim, int interleaved, int pairOrdered) {
-    const int j = blockIdx.x * blockDim.x + threadIdx.x;
     const int t = blockIdx.y;
-    const int half = headDim / 2;
-    const int pairs = (heads + kvHeads) * half;
     const int kvDim = kvHeads * headDim;
     const int queryDim = heads * headDim;
-    const int rows = queryDim + 2 * kvDim;
     const int pos = start + t;
-    const float* in = qkv + (long long) t * rows;
-    if (j < pairs) {
-        int h = j / half;
-        int i = j - h * half;
-        int a = interleaved ? 2 * i : i;
-        int b = interleaved ? 2 * i + 1 : i + half;
-        int ra = h * headDim + (pairOrdered ? 2 * i : a);
-        int rb = h * headDim + (pairOrdered ? 2 * i + 1 : b);
-        float x = in[ra];
-        float y = in[rb];
-        if (bias != nullptr) {
-            x += bias[ra];
-            y += bias[rb];
-        }
-        float s, c;
-        sincosf((float) pos * invFreq[i], &s, &c);
-        float va = x * c - y * s;
-        float vb = y * c + x * s;
-        if (h < heads) {
-            float* out = q + (long long) t * queryDim + h * headDim;
-            out[a] = va;
-            out[b] = vb;
-        } else {
-            float* out = keyCache + (long long) pos * kvDim + (h - heads) * headDim;
-            out[a] = va;
-            out[b] = vb;
-        }
-    } else if (j < pairs + kvDim) {
-        int i = j - pairs;
-        float v = in[queryDim + kvDim + i];
-        if (bias != nullptr) {
-            v += bias[queryDim + kvDim + i];
-        }
-        valueCache[(long long) pos * kvDim + i] = v;
-    }
+    rope_kv_row(qkv + (long long) t * (queryDim + 2 * kvDim), bias, invFreq, pos, blockIdx.x * blockDim.x + threadIdx.x,
+                q + (long long) t * queryDim, keyCache + (long long) pos * kvDim, valueCache + (long long) pos * kvDim,
+                heads, kvHeads, headDim, interleaved, pairOrdered);
 }
