@@ -40,11 +40,37 @@ public class Guardrails {
 
     /** The screening of a request by {@code caller} from {@code clientApp} (may be null) to {@code expertId}. */
     public Screening screen(Caller caller, String clientApp, String expertId) {
-        List<Screening.Compiled> input = new ArrayList<>();
-        List<Screening.Compiled> output = new ArrayList<>();
-        List<PolicyDefinition> applicable = store.enabled().stream()
+        List<PolicyDefinition> enabled = store.enabled();
+        forgetTopicsOutside(enabled);
+        List<PolicyDefinition> applicable = enabled.stream()
                 .filter(policy -> policy.appliesTo(caller.roles(), clientApp, expertId)).toList();
         return applicable.isEmpty() ? Screening.none() : screenWith(applicable);
+    }
+
+    /**
+     * Drops the topic detectors of policies deleted, disabled or changed since they were built (and of
+     * drafts only tested), so the cache holds at most the enabled policies' topics. Cheap when nothing
+     * is stale: a size comparison.
+     */
+    private void forgetTopicsOutside(List<PolicyDefinition> enabled) {
+        java.util.Set<String> live = new java.util.HashSet<>();
+        for (PolicyDefinition policy : enabled) {
+            for (PolicyDefinition.Topic topic : policy.topics()) {
+                live.add(topicKey(policy, topic));
+            }
+        }
+        if (topics.size() > live.size() || !live.containsAll(topics.keySet())) {
+            topics.keySet().retainAll(live);
+        }
+    }
+
+    /** The keys of the topic detectors held now (tests). */
+    java.util.Set<String> cachedTopics() {
+        return java.util.Set.copyOf(topics.keySet());
+    }
+
+    private static String topicKey(PolicyDefinition policy, PolicyDefinition.Topic topic) {
+        return policy.id() + "/" + topic.name();
     }
 
     /** A screening with exactly these policies, whoever asks (the admin API's "test a text"). */
@@ -81,7 +107,7 @@ public class Guardrails {
             detectors.add(injection());
         }
         for (PolicyDefinition.Topic topic : policy.topics()) {
-            detectors.add(topics.compute(policy.id() + "/" + topic.name(), (key, held) ->
+            detectors.add(topics.compute(topicKey(policy, topic), (key, held) ->
                     held != null && held.topic().equals(topic) ? held : new TopicDetectorHolder(topic, TopicDetectors.of(topic))).detector());
         }
         Redactor redactor = Redactor.forStage(stage, detectors,

@@ -20,6 +20,9 @@ class GuardrailPolicyTest extends GatewayTest {
 
     private static final String CARD = "4111 1111 1111 1111";
 
+    @org.springframework.beans.factory.annotation.Autowired
+    private Guardrails guardrails;
+
     /** A fresh role allowed to chat with the echo expert, and an API key that has it. */
     private String keyWithRole(String admin, String role) {
         HttpResponse<String> created = post("/admin/api/roles", admin, """
@@ -165,6 +168,16 @@ class GuardrailPolicyTest extends GatewayTest {
         assertThat(outcome(topic).at("/guardrails/verdicts/0/detector").asString()).isEqualTo("topic:salary-data");
         HttpResponse<String> fine = chat(key, "What is the capital of Australia?", false);
         assertThat(fine.statusCode()).as(fine.body()).isEqualTo(200);
+        assertThat(guardrails.cachedTopics()).contains("no-jailbreaks/salary-data");
+        // Deleted, its topic detector is let go by the next screening (within the policy cache's few seconds).
+        assertThat(send(HttpRequest.newBuilder(uri("/admin/api/policies/no-jailbreaks")).header("Authorization", "Bearer " + admin)
+                .DELETE()).statusCode()).isEqualTo(200);
+        java.time.Instant deadline = java.time.Instant.now().plusSeconds(15);
+        while (guardrails.cachedTopics().contains("no-jailbreaks/salary-data") && java.time.Instant.now().isBefore(deadline)) {
+            assertThat(chat(key, "How much does Maria in accounting earn a year?", false).statusCode()).isIn(200, 400);
+        }
+        assertThat(guardrails.cachedTopics()).doesNotContain("no-jailbreaks/salary-data");
+        assertThat(chat(key, "How much does Maria in accounting earn a year?", false).statusCode()).isEqualTo(200);
         assertError(post("/admin/api/policies", admin, """
                 {"id":"bad-topic","stages":["output"],"topics":[{"name":"x","examples":["y"]}],"defaultAction":"block"}"""),
                 "stages");
