@@ -296,7 +296,7 @@ public class ChatCompletionService {
         finish(exchange, admitted, route, 200, outcome(completion));
         metrics.tokens(route.expertId(), completion.usage());
         return new Answer(responses.completion(exchange.completionId(), exchange.created(), route.expertId(), completion,
-                Passages.citations(admitted.passages)), route);
+                Passages.citations(admitted.passages), guardrails(admitted)), route);
     }
 
     /** Reports the failure to the router and returns the route to retry on, or null. */
@@ -392,12 +392,24 @@ public class ChatCompletionService {
             out.start(route.decision());
             out.event(responses.chunk(id, created, model, "assistant", "", null));
         }
-        out.event(responses.chunk(id, created, model, null, null, completion.finishReason(), Passages.citations(admitted.passages)));
+        out.event(responses.chunk(id, created, model, null, null, completion.finishReason(), Passages.citations(admitted.passages),
+                guardrails(admitted)));
         if (exchange.request().includeUsage()) {
             out.event(responses.usageChunk(id, created, model, completion.usage()));
         }
         out.event("[DONE]");
         metrics.tokens(model, completion.usage());
+    }
+
+    /**
+     * What the answer tells its caller about guardrails (Ensemble's extension): the policies that
+     * applied and their verdicts, as the audit record has them; null when no policy applied.
+     */
+    private static Map<String, Object> guardrails(Admitted admitted) {
+        if (admitted.screening.policies().isEmpty()) {
+            return null;
+        }
+        return Map.of("policies", admitted.screening.policies(), "verdicts", admitted.screening.evidence());
     }
 
     /** Sends released text as a chunk (nothing for ""), starting the response on the first one. */

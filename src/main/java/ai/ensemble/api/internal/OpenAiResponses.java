@@ -22,10 +22,17 @@ final class OpenAiResponses {
 
     /** With {@code citations} (Ensemble's extension): what the answer's [n] markers refer to, in order. */
     String completion(String id, long created, String model, Completion completion, java.util.List<?> citations) {
+        return completion(id, created, model, completion, citations, null);
+    }
+
+    /**
+     * With {@code guardrails} too (Ensemble's extension, left out when null): the policies that applied
+     * and their verdicts (stage, policy, detector, entity type, action, span; never the matched text).
+     */
+    String completion(String id, long created, String model, Completion completion, java.util.List<?> citations,
+                      java.util.Map<String, ?> guardrails) {
         ObjectNode root = header(id, "chat.completion", created, model);
-        if (!citations.isEmpty()) {
-            root.set("citations", json.valueToTree(citations));
-        }
+        extensions(root, citations, guardrails);
         ObjectNode choice = root.putArray("choices").addObject();
         choice.put("index", 0);
         ObjectNode message = choice.putObject("message");
@@ -45,10 +52,14 @@ final class OpenAiResponses {
     /** A chunk; the last one (with the finish reason) carries the citations, when there are any. */
     String chunk(String id, long created, String model, String role, String content, String finishReason,
                  java.util.List<?> citations) {
+        return chunk(id, created, model, role, content, finishReason, citations, null);
+    }
+
+    /** A chunk; the last one carries the citations and the guardrails (as in {@link #completion}), when there are any. */
+    String chunk(String id, long created, String model, String role, String content, String finishReason,
+                 java.util.List<?> citations, java.util.Map<String, ?> guardrails) {
         ObjectNode root = header(id, "chat.completion.chunk", created, model);
-        if (!citations.isEmpty()) {
-            root.set("citations", json.valueToTree(citations));
-        }
+        extensions(root, citations, guardrails);
         ObjectNode choice = root.putArray("choices").addObject();
         choice.put("index", 0);
         ObjectNode delta = choice.putObject("delta");
@@ -72,6 +83,15 @@ final class OpenAiResponses {
         root.putArray("choices");
         usage(root, usage);
         return json.writeValueAsString(root);
+    }
+
+    private void extensions(ObjectNode root, java.util.List<?> citations, java.util.Map<String, ?> guardrails) {
+        if (!citations.isEmpty()) {
+            root.set("citations", json.valueToTree(citations));
+        }
+        if (guardrails != null) {
+            root.set("guardrails", json.valueToTree(guardrails));
+        }
     }
 
     private ObjectNode header(String id, String object, long created, String model) {

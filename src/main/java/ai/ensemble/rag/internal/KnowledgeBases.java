@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Optional;
 
 import ai.ensemble.expert.ExpertRegistry;
+import ai.ensemble.rag.KnowledgeBaseCatalog;
+import ai.ensemble.security.Caller;
 import ai.ensemble.security.PermissionGrants;
 import ai.ensemble.shared.ApiError;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -22,7 +24,7 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * Changed chunking settings apply to documents ingested afterwards.
  */
 @Service
-public class KnowledgeBases {
+public class KnowledgeBases implements KnowledgeBaseCatalog {
 
     public record Chunking(Integer targetChars, Integer overlapChars) {
     }
@@ -122,6 +124,13 @@ public class KnowledgeBases {
 
     public List<KnowledgeBaseView> list() {
         return jdbc.sql(SELECT.formatted("true")).query(this::view).list();
+    }
+
+    @Override
+    public List<KnowledgeBaseCatalog.Entry> readableBy(Caller caller) {
+        return jdbc.sql("select id, name, description from knowledge_base order by id")
+                .query((rs, row) -> new KnowledgeBaseCatalog.Entry(rs.getString(1), rs.getString(2), rs.getString(3)))
+                .list().stream().filter(kb -> caller.can(readPermission(kb.id()))).toList();
     }
 
     public Optional<KnowledgeBaseView> find(String id) {
