@@ -6,6 +6,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.HttpMediaTypeNotAcceptableException;
@@ -25,7 +26,9 @@ class ApiExceptionHandler {
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<Map<String, Object>> api(ApiException e) {
-        ResponseEntity.BodyBuilder response = ResponseEntity.status(e.error().status());
+        // JSON whatever the Accept header asked for (a client that accepts only text/event-stream still
+        // gets its refusal, not a 500 from content negotiation).
+        ResponseEntity.BodyBuilder response = ResponseEntity.status(e.error().status()).contentType(MediaType.APPLICATION_JSON);
         e.headers().forEach(response::header);
         return response.body(ApiErrorWriter.body(e.error()));
     }
@@ -85,6 +88,6 @@ class ApiExceptionHandler {
     }
 
     static ResponseEntity<Map<String, Object>> respond(ApiError error) {
-        return ResponseEntity.status(error.status()).body(ApiErrorWriter.body(error));
+        return ResponseEntity.status(error.status()).contentType(MediaType.APPLICATION_JSON).body(ApiErrorWriter.body(error));
     }
 }

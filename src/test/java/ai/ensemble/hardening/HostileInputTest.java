@@ -59,6 +59,17 @@ class HostileInputTest extends GatewayTest {
     }
 
     @Test
+    void aRefusalReachesAClientThatAcceptsOnlyEventStreamsAsJson() {
+        HttpResponse<String> refused = send(HttpRequest.newBuilder(uri("/v1/chat/completions"))
+                .header("Authorization", "Bearer " + DEMO_KEY)
+                .header("Content-Type", "application/json")
+                .header("Accept", "text/event-stream")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + ECHO_EXPERT + "\",\"stream\":true,\"messages\":[]}")));
+        assertClientError(refused, 400, "messages");
+        assertThat(refused.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/json");
+    }
+
+    @Test
     void deeplyNestedJsonIsA400() {
         String nested = "[".repeat(100_000) + "]".repeat(100_000);
         assertClientError(chat(("{\"model\":\"" + ECHO_EXPERT + "\",\"messages\":" + nested + "}").getBytes(StandardCharsets.UTF_8)), 400, null);
