@@ -10,6 +10,7 @@ import ai.ensemble.guardrail.Action;
 import ai.ensemble.guardrail.RedactionContext;
 import ai.ensemble.guardrail.Redaction;
 import ai.ensemble.guardrail.Redactor;
+import ai.ensemble.guardrail.Stage;
 import ai.ensemble.guardrail.StreamScanner;
 import ai.ensemble.guardrail.Verdict;
 
@@ -190,7 +191,7 @@ public final class Screening {
      * text"). The input stage goes on past a block, so that every policy's findings show; the output
      * and context stages stop at it, as they do for a request. Nothing goes into the evidence.
      */
-    public List<Pass> trace(String text, ai.ensemble.guardrail.Stage stage) {
+    public List<Pass> trace(String text, Stage stage) {
         List<Compiled> chain = switch (stage) {
             case INPUT -> input;
             case OUTPUT -> output;
@@ -201,7 +202,7 @@ public final class Screening {
         for (Compiled policy : chain) {
             Redaction redaction = policy.redactor().redact(current, redactionContext);
             passes.add(new Pass(policy.policy(), current, redaction.text(), redaction.verdicts(), redaction.blocked()));
-            if (redaction.blocked() && stage != ai.ensemble.guardrail.Stage.INPUT) {
+            if (redaction.blocked() && stage != Stage.INPUT) {
                 break;
             }
             current = redaction.text();

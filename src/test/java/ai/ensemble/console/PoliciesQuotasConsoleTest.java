@@ -65,11 +65,15 @@ class PoliciesQuotasConsoleTest extends ConsoleBrowserSupport {
         return (Long) status;
     }
 
-    private void shoot(String name) {
-        browser.manage().window().setSize(WIDE);
-        screenshot(name + "-1280");
-        browser.manage().window().setSize(NARROW);
-        screenshot(name + "-narrow");
+    /** At 1280 px and narrow, with {@code focus} (an element id, or null) scrolled into view. */
+    private void shoot(String name, String focus) {
+        for (Dimension size : List.of(WIDE, NARROW)) {
+            browser.manage().window().setSize(size);
+            if (focus != null) {
+                ((JavascriptExecutor) browser).executeScript("document.getElementById(arguments[0]).scrollIntoView()", focus);
+            }
+            screenshot(name + (size == WIDE ? "-1280" : "-narrow"));
+        }
         browser.manage().window().setSize(DEFAULT);
     }
 
@@ -121,7 +125,7 @@ class PoliciesQuotasConsoleTest extends ConsoleBrowserSupport {
             assertThat(text("test-blocked-by")).isEqualTo(id);
             assertThat(browser.findElement(By.cssSelector("#test-result pre.highlighted mark")).getText()).isEqualTo("ann.lee@example.com");
             assertThat(browser.findElements(By.id("test-withheld"))).hasSize(1);
-            shoot("policy-test-carol");
+            shoot("policy-test-carol", "test-result");
             HttpResponse<String> blocked = chat(DEMO_KEY, app, text);
             assertThat(blocked.statusCode()).as(blocked.body()).isEqualTo(400);
             assertThat(json(blocked).at("/error/code").asString()).isEqualTo("policy_violation");
@@ -131,6 +135,21 @@ class PoliciesQuotasConsoleTest extends ConsoleBrowserSupport {
             HttpResponse<String> otherApp = chat(DEMO_KEY, null, text);
             assertThat(otherApp.statusCode()).as("requests from other apps are not covered").isEqualTo(200);
             assertThat(otherApp.body()).contains("ann.lee@example.com");
+            // A denied topic, blocked: typed into the form's topic row; the test names the topic's detector, the chat blocks.
+            browser.findElement(By.id("topic-name-0")).sendKeys("salary-data");
+            browser.findElement(By.id("topic-description-0")).sendKeys("Questions about colleagues' salaries and pay");
+            browser.findElement(By.id("topic-examples-0")).sendKeys("How much does my colleague earn?\nWhat is the salary of the head of sales?");
+            new Select(browser.findElement(By.id("action-denied_topic"))).selectByValue("block");
+            browser.findElement(By.id("policy-save")).click();
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("policy-saved"), "saved"));
+            assertThat(browser.findElement(By.id("topic-name-0")).getAttribute("value")).isEqualTo("salary-data");
+            assertThat(browser.findElement(By.id("topic-examples-0")).getAttribute("value")).contains("head of sales");
+            String salary = "How much does Maria in accounting earn a year?";
+            runTest(salary, "input");
+            assertThat(text("test-verdict")).isEqualTo("block");
+            assertThat(browser.findElement(By.cssSelector("#test-result tr.finding")).getText()).contains("DENIED_TOPIC", "topic:salary-data");
+            assertThat(chat(DEMO_KEY, app, salary).statusCode()).isEqualTo(400);
+
             // Only the output stage is not screened by this policy: nothing found there.
             runTest(text, "output");
             assertThat(text("test-verdict")).isEqualTo("allow");
@@ -144,7 +163,7 @@ class PoliciesQuotasConsoleTest extends ConsoleBrowserSupport {
             runTest(text, "input");
             assertThat(text("test-verdict")).isEqualTo("block");
             assertThat(browser.findElements(By.cssSelector("#test-result .test-step[data-policy='" + id + "']"))).hasSize(1);
-            shoot("policies-carol");
+            shoot("policies-carol", null);
 
             browser.findElement(By.cssSelector("tr[data-policy='" + id + "'] button.delete")).click();
             browser.switchTo().alert().accept();
@@ -176,7 +195,7 @@ class PoliciesQuotasConsoleTest extends ConsoleBrowserSupport {
         assertThat(browser.findElement(By.id("policy-min-score")).getAttribute("aria-invalid")).isEqualTo("true");
         assertThat(browser.findElement(By.id("policy-id")).getAttribute("value")).as("the form comes back as typed").isEqualTo(id);
         assertThat(browser.findElement(By.id("detector-email")).isSelected()).isTrue();
-        shoot("policy-error-carol");
+        shoot("policy-error-carol", null);
 
         // A detector the page does not offer (a crafted form): named by its index.
         js.executeScript("document.getElementById('policy-form').noValidate = true;"
@@ -251,7 +270,7 @@ class PoliciesQuotasConsoleTest extends ConsoleBrowserSupport {
             assertThat(chat(caller, null, "third, now allowed").statusCode()).isEqualTo(200);
             assertThat(chat(caller, null, "fourth").statusCode()).isEqualTo(429);
             browser.navigate().refresh();
-            shoot("quotas-carol");
+            shoot("quotas-carol", null);
 
             // Limits cannot all be removed: the field is named and the old limit stays.
             browser.findElement(By.cssSelector(row + " input[name=maxRequests]")).clear();
