@@ -10,6 +10,7 @@ import ai.ensemble.guardrail.Action;
 import ai.ensemble.guardrail.RedactionContext;
 import ai.ensemble.guardrail.Redaction;
 import ai.ensemble.guardrail.Redactor;
+import ai.ensemble.guardrail.Stage;
 import ai.ensemble.guardrail.StreamScanner;
 import ai.ensemble.guardrail.Verdict;
 
@@ -175,6 +176,38 @@ public final class Screening {
         out.put("policies", policies);
         out.put("verdicts", evidence());
         return out;
+    }
+
+    /** One policy's pass in {@link #trace}: the text it received, the text it left, and its verdicts (spans in {@code screened}). */
+    public record Pass(String policy, String screened, String left, List<Verdict> verdicts, boolean blocked) {
+        public Pass {
+            verdicts = List.copyOf(verdicts);
+        }
+    }
+
+    /**
+     * Runs this screening's policies for {@code stage} over one text as the chat path does, keeping
+     * what each policy received so that its spans can be shown in place (the console's "test a
+     * text"). The input stage goes on past a block, so that every policy's findings show; the output
+     * and context stages stop at it, as they do for a request. Nothing goes into the evidence.
+     */
+    public List<Pass> trace(String text, Stage stage) {
+        List<Compiled> chain = switch (stage) {
+            case INPUT -> input;
+            case OUTPUT -> output;
+            case CONTEXT -> context;
+        };
+        List<Pass> passes = new ArrayList<>();
+        String current = text;
+        for (Compiled policy : chain) {
+            Redaction redaction = policy.redactor().redact(current, redactionContext);
+            passes.add(new Pass(policy.policy(), current, redaction.text(), redaction.verdicts(), redaction.blocked()));
+            if (redaction.blocked() && stage != Stage.INPUT) {
+                break;
+            }
+            current = redaction.text();
+        }
+        return passes;
     }
 
     /** The verdicts so far, for the audit record. */
