@@ -50,7 +50,7 @@ class KnowledgeBasesConsoleTest extends ConsoleBrowserSupport {
 
     @AfterEach
     void deleteWhatWasCreated() {
-        browser.manage().window().setSize(new Dimension(1400, 900));
+        browser.manage().window().setSize(new Dimension(1400, 900)); // the size ConsoleBrowserSupport starts with
         if (kbId != null && knowledgeBases.find(kbId).isPresent()) {
             knowledgeBases.delete(kbId);
         }
@@ -59,6 +59,7 @@ class KnowledgeBasesConsoleTest extends ConsoleBrowserSupport {
     @Test
     void adminCreatesAKnowledgeBaseUploadsADocumentAndFindsItByRetrieval() throws IOException {
         kbId = "console-kb-" + UUID.randomUUID().toString().substring(0, 8);
+        browser.manage().window().setSize(new Dimension(1280, 900));
         signIn("carol");
         browser.findElement(By.id("nav-kbs")).click();
         wait.until(ExpectedConditions.presenceOfElementLocated(By.id("create-kb")));
@@ -81,8 +82,18 @@ class KnowledgeBasesConsoleTest extends ConsoleBrowserSupport {
         assertThat(text("kb-message")).contains(kbId, "created");
         assertThat(browser.findElement(By.id("acl-roles")).getAttribute("value")).isEqualTo("auditor, user");
 
-        // Two files at once, written by the test: the bar reaches 100 %, then the job is polled until it finishes.
         Path dir = Files.createDirectories(Path.of("target", "kb-console-uploads"));
+        // An empty file is refused by the server, naming it; no job is queued.
+        Path emptyFile = Files.writeString(dir.resolve(kbId + "-empty.txt"), "");
+        browser.findElement(By.id("upload-files")).sendKeys(emptyFile.toAbsolutePath().toString());
+        browser.findElement(By.id("upload-submit")).click();
+        wait.until(driver -> "refused".equals(driver.findElement(By.id("job-status")).getDomAttribute("data-status")));
+        assertThat(text("job-status")).contains("Upload refused", "'" + emptyFile.getFileName() + "' is empty");
+        assertThat(jdbc.sql("select count(*) from ingestion_job where kb_id = ?").param(kbId).query(Long.class).single()).isZero();
+        browser.navigate().refresh();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("upload-files")));
+
+        // Two files at once, written by the test: the bar reaches 100 %, then the job is polled until it finishes.
         Path markdown = Files.writeString(dir.resolve(kbId + "-aquarium.md"), HANDBOOK);
         Path html = Files.writeString(dir.resolve(kbId + "-cafeteria.html"), CAFETERIA);
         browser.findElement(By.id("upload-files")).sendKeys(markdown.toAbsolutePath() + "\n" + html.toAbsolutePath());
@@ -129,10 +140,16 @@ class KnowledgeBasesConsoleTest extends ConsoleBrowserSupport {
         screenshot("kb-query-carol");
         // Across every readable knowledge base (the demo one included), the handbook still comes first.
         new Select(browser.findElement(By.id("query-scope"))).selectByValue("all");
+        WebElement previous = browser.findElement(By.id("passages-result"));
         browser.findElement(By.id("query-submit")).click();
-        wait.until(driver -> driver.findElements(By.cssSelector("#passage-list li.passage")).size() > 0
-                && driver.findElement(By.cssSelector("#passage-list li.passage")).getText().contains("in " + kbId));
-        assertThat(browser.findElement(By.cssSelector("#passage-list li.passage")).getDomAttribute("data-document")).isEqualTo(markdownName);
+        wait.until(ExpectedConditions.stalenessOf(previous));
+        first = wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#passage-list li.passage")));
+        assertThat(first.getDomAttribute("data-document")).isEqualTo(markdownName);
+        assertThat(first.getText()).contains("in " + kbId);
+        HttpResponse<String> missing = sessionGet("/console/kbs/no-such-" + kbId);
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(missing.body()).contains("No knowledge base with id &#39;no-such-" + kbId + "&#39;");
+        assertThat(sessionGet("/console/kbs/" + kbId + "/documents/" + UUID.randomUUID()).statusCode()).isEqualTo(404);
         // The server refuses an empty query naming the field (the page's "required" normally stops it first).
         HttpResponse<String> empty = sessionGet("/console/kbs/" + kbId + "/query?q=");
         assertThat(empty.statusCode()).isEqualTo(400);
@@ -162,7 +179,7 @@ class KnowledgeBasesConsoleTest extends ConsoleBrowserSupport {
         assertThat(listed.findElement(By.className("readers")).getText()).isEqualTo("auditor");
         assertThat(listed.findElement(By.className("documents")).getText()).isEqualTo("2");
         screenshot("kbs-carol-narrow");
-        browser.manage().window().setSize(new Dimension(1400, 900));
+        browser.manage().window().setSize(new Dimension(1280, 900));
         screenshot("kbs-carol");
 
         // Delete one document, then the knowledge base (each after a confirmation).
