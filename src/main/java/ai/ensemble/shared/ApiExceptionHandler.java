@@ -77,6 +77,15 @@ class ApiExceptionHandler {
         return respond(ApiError.notFound(null, "No such endpoint: /" + e.getResourcePath(), "unknown_url"));
     }
 
+    /** A controller's own status (e.g. a console page's 404), kept rather than turned into a 500. */
+    @ExceptionHandler(org.springframework.web.server.ResponseStatusException.class)
+    ResponseEntity<Map<String, Object>> status(org.springframework.web.server.ResponseStatusException e) {
+        HttpStatus status = HttpStatus.valueOf(e.getStatusCode().value());
+        String reason = e.getReason() != null ? e.getReason() : status.getReasonPhrase();
+        return respond(new ApiError(status, reason, status.is4xxClientError() ? "invalid_request_error" : "server_error", null,
+                status.name().toLowerCase(java.util.Locale.ROOT)));
+    }
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<Map<String, Object>> unexpected(Exception e, HttpServletResponse response) throws Exception {
         if (response.isCommitted()) {

@@ -88,6 +88,7 @@ class ConsoleBrowserTest extends ConsoleBrowserSupport {
         Long reads = jdbc.sql("select count(*) from audit_event where kind = 'access' and subject = 'bob' and request_id = ?")
                 .param(requestId).query(Long.class).single();
         assertThat(reads).isEqualTo(1);
+        assertThat(sessionGet("/console/audit/requests/no-such-request").statusCode()).isEqualTo(404);
 
         assertThat(sessionGet("/console/keys").statusCode()).isEqualTo(403);
         browser.get(base() + "/console/keys");
