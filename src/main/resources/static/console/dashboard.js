@@ -11,7 +11,19 @@
     return Math.max(240, element.clientWidth);
   }
 
+  // Dots only where something happened: a lone busy minute is visible, sixty idle ones are not cluttered.
+  function eventful(u, seriesIndex) {
+    var indices = [];
+    u.data[seriesIndex].forEach(function (value, i) {
+      if (value !== null && value !== 0) {
+        indices.push(i);
+      }
+    });
+    return indices;
+  }
+
   function draw(id, series, values) {
+    series.forEach(function (one) { one.points = { show: true, size: 6, filter: eventful }; });
     var element = document.getElementById(id);
     if (!element) {
       return;
