@@ -10,9 +10,10 @@ import java.util.List;
 import org.springframework.util.MultiValueMap;
 
 /**
- * The audit log as people review it (the console): the same filters, paging and access records
- * as {@code /admin/api/audit}. Callers check {@code audit:read} first; a bad filter is an
- * {@code ApiException} naming the parameter.
+ * The audit log as people review it (the console): the same filters, paging, access records, chain
+ * verification and export as {@code /admin/api/audit}, and the dashboard's totals, time series and
+ * breakdowns. Callers check {@code audit:read} first (the dashboard's figures excepted, which they
+ * restrict to the caller's own subject); a bad filter is an {@code ApiException} naming the parameter.
  */
 public interface AuditReview {
 

@@ -2,7 +2,6 @@ package ai.ensemble.console.web;
 
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -14,23 +13,15 @@ import tools.jackson.databind.json.JsonMapper;
  * One request's audit records as the console's detail page shows them: who asked what (the prompt
  * messages), what came back, the routing decision with its scores, the retrieved passages, the
  * guardrail verdicts with their spans marked in the text they refer to, tokens, latency and status.
- *
- * <p>A verdict's span refers to the text its policy scanned. For the prompt that is the stored
- * message as long as no earlier policy redacted that message; for the answer, the stored output is
- * what was sent, which equals what the policies scanned only when none of them redacted or blocked.
- * Spans that cannot be placed are listed but not marked.
+ * Which spans can be marked, and where, is {@link MarkedText}'s business.
  */
 record RequestView(String subject, String callerType, String roles, String clientApp, String endpoint, String model,
                    String expert, Integer status, String guardrailAction, Double latencyMs, Long promptTokens,
                    Long completionTokens, String finishReason, String error, List<Parameter> parameters,
-                   List<Message> messages, List<Segment> output, Routing routing, List<Passage> passages,
+                   List<Message> messages, List<MarkedText.Segment> output, Routing routing, List<Passage> passages,
                    List<String> policies, List<Verdict> verdicts, List<Access> accesses) {
 
-    /** A piece of text; {@code finding} is the CSS class and {@code label} the tooltip of a marked span, null for plain text. */
-    record Segment(String text, String finding, String label) {
-    }
-
-    record Message(String role, List<Segment> segments) {
+    record Message(String role, List<MarkedText.Segment> segments) {
     }
 
     record Parameter(String name, String value) {
@@ -83,16 +74,16 @@ record RequestView(String subject, String callerType, String roles, String clien
             texts.add(content(message.path("content")));
             roles.add(text(message, "role"));
         }
-        List<Verdict> placed = place(verdicts, texts, text(outcome, "output"));
+        List<Verdict> placed = MarkedText.place(verdicts, texts, text(outcome, "output"));
         List<Message> messages = new ArrayList<>();
         for (int i = 0; i < texts.size(); i++) {
             int index = i;
-            messages.add(new Message(roles.get(i), segments(texts.get(i),
+            messages.add(new Message(roles.get(i), MarkedText.segments(texts.get(i),
                     placed.stream().filter(v -> v.marked() && v.stage().equals("input") && Integer.valueOf(index).equals(v.message())).toList())));
         }
         String output = text(outcome, "output");
-        List<Segment> outputSegments = output == null ? null
-                : segments(output, placed.stream().filter(v -> v.marked() && v.stage().equals("output")).toList());
+        List<MarkedText.Segment> outputSegments = output == null ? null
+                : MarkedText.segments(output, placed.stream().filter(v -> v.marked() && v.stage().equals("output")).toList());
         List<String> policies = new ArrayList<>();
         outcome.path("guardrails").path("policies").forEach(p -> policies.add(p.asString()));
         JsonNode last = response != null ? response : request;
@@ -103,61 +94,6 @@ record RequestView(String subject, String callerType, String roles, String clien
                 text(outcome, "finish_reason"), text(outcome, "error"), parameters(requestBody), messages, outputSegments,
                 routing(response == null ? JSON.missingNode() : response.path("routing")), passages(outcome.path("retrieved")),
                 policies, placed, accesses);
-    }
-
-    /** Marks each verdict whose span can be placed in the stored text (see the class comment). */
-    private static List<Verdict> place(List<Verdict> verdicts, List<String> messages, String output) {
-        boolean outputChanged = verdicts.stream().anyMatch(v -> v.stage().equals("output") && !v.action().equals("flag"));
-        List<Verdict> placed = new ArrayList<>();
-        Map<Integer, String> lastPolicy = new HashMap<>();
-        Map<Integer, Boolean> redactedByLast = new HashMap<>();
-        Map<Integer, Boolean> redactedEarlier = new HashMap<>();
-        for (Verdict v : verdicts) {
-            boolean marked = false;
-            if (v.stage().equals("input") && v.message() != null && v.message() >= 0 && v.message() < messages.size()) {
-                int m = v.message();
-                if (lastPolicy.containsKey(m) && !lastPolicy.get(m).equals(v.policy())) {
-                    redactedEarlier.merge(m, redactedByLast.getOrDefault(m, false), Boolean::logicalOr);
-                    redactedByLast.put(m, false);
-                }
-                lastPolicy.put(m, v.policy());
-                marked = !redactedEarlier.getOrDefault(m, false) && fits(v, messages.get(m));
-                if (v.action().equals("redact")) {
-                    redactedByLast.put(m, true);
-                }
-            } else if (v.stage().equals("output")) {
-                marked = !outputChanged && fits(v, output);
-            }
-            placed.add(new Verdict(v.stage(), v.policy(), v.message(), v.detector(), v.type(), v.action(), v.start(), v.end(),
-                    v.score(), marked));
-        }
-        return placed;
-    }
-
-    private static boolean fits(Verdict v, String text) {
-        return text != null && v.start() >= 0 && v.start() < v.end() && v.end() <= text.length();
-    }
-
-    /** The text cut at the marked spans; a span overlapping an earlier one is left out. */
-    private static List<Segment> segments(String text, List<Verdict> marks) {
-        List<Verdict> sorted = marks.stream().sorted(Comparator.comparingInt(Verdict::start)).toList();
-        List<Segment> segments = new ArrayList<>();
-        int at = 0;
-        for (Verdict mark : sorted) {
-            if (mark.start() < at) {
-                continue;
-            }
-            if (mark.start() > at) {
-                segments.add(new Segment(text.substring(at, mark.start()), null, null));
-            }
-            segments.add(new Segment(text.substring(mark.start(), mark.end()), "finding " + mark.action(),
-                    mark.type() + ": " + mark.action() + " by policy " + mark.policy() + " (" + mark.detector() + ")"));
-            at = mark.end();
-        }
-        if (at < text.length()) {
-            segments.add(new Segment(text.substring(at), null, null));
-        }
-        return segments;
     }
 
     private static List<Verdict> verdicts(JsonNode list) {
