@@ -21,9 +21,12 @@ import org.springframework.stereotype.Component;
 @Component
 public class AuditSeries {
 
-    /** Request and outcome records of a range (one caller's, when the subject is not null), with tokens and latency. */
+    /**
+     * Request and outcome records of a range (one caller's, when the subject is not null), with tokens
+     * and latency; {@code %s} is an extra leading column (a breakdown's key) or nothing.
+     */
     private static final String EVENTS = """
-            select recorded_at, kind, request_id, subject, roles, client_app, expert, status, guardrail_action,
+            select %s recorded_at, kind, request_id, subject, roles, client_app, expert, status, guardrail_action,
                    case when kind = 'response'
                         then coalesce((body ->> 'prompt_tokens')::bigint, 0) + coalesce((body ->> 'completion_tokens')::bigint, 0)
                    end as tokens,
@@ -48,7 +51,7 @@ public class AuditSeries {
                    percentile_cont(0.5) within group (order by latency_ms) as p50,
                    percentile_cont(0.95) within group (order by latency_ms) as p95
             from (%s) as events
-            group by 1 order by 1""".formatted(EVENTS);
+            group by 1 order by 1""".formatted(EVENTS.formatted(""));
 
     private static final String BREAKDOWN = """
             select key, count(*) as requests, coalesce(sum(tokens), 0) as tokens,
@@ -97,11 +100,9 @@ public class AuditSeries {
     public List<AuditReview.Share> breakdown(Instant from, Instant to, AuditReview.Dimension by, String subject) {
         // Fixed fragments chosen by the enum; nothing the caller typed becomes SQL text.
         String sql = switch (by) {
-            case EXPERT -> BREAKDOWN.formatted(EVENTS.replace("select recorded_at,",
-                    "select coalesce(expert, '(none)') as key, recorded_at,"), "");
-            case APP -> BREAKDOWN.formatted(EVENTS.replace("select recorded_at,",
-                    "select coalesce(client_app, '(none)') as key, recorded_at,"), "");
-            case ROLE -> BREAKDOWN.formatted(EVENTS, "cross join lateral unnest(case when cardinality(roles) = 0"
+            case EXPERT -> BREAKDOWN.formatted(EVENTS.formatted("coalesce(expert, '(none)') as key,"), "");
+            case APP -> BREAKDOWN.formatted(EVENTS.formatted("coalesce(client_app, '(none)') as key,"), "");
+            case ROLE -> BREAKDOWN.formatted(EVENTS.formatted(""), "cross join lateral unnest(case when cardinality(roles) = 0"
                     + " then array['(none)'] else roles end) as role(key)");
         };
         return jdbc.sql(sql)
