@@ -4,6 +4,10 @@ import java.io.IOException;
 import java.io.Writer;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -62,6 +66,8 @@ public enum ExportFormat {
     };
 
     private static final HexFormat HEX = HexFormat.of();
+    private static final DateTimeFormatter FILE_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+            .withZone(ZoneOffset.UTC);
     private static final List<String> CSV_COLUMNS = List.of("seq", "recorded_at", "request_id", "kind", "subject",
             "caller_type", "roles", "api_key_id", "client_app", "model", "expert", "status", "guardrail_action",
             "prev_hash", "hash", "record");
@@ -81,6 +87,11 @@ public enum ExportFormat {
 
     public String mediaType() {
         return mediaType;
+    }
+
+    /** The download's file name for an export made at {@code at}: {@code audit-20260131T120000Z.jsonl}. */
+    public String fileName(Instant at) {
+        return "audit-" + FILE_STAMP.format(at.truncatedTo(ChronoUnit.SECONDS)) + "." + label;
     }
 
     public static Optional<ExportFormat> of(String label) {

@@ -43,10 +43,15 @@ class AccessRecords {
     }
 
     void exported(AuditFilter filter, ExportFormat format) {
+        exported(filter, format, "/admin/api/audit/export");
+    }
+
+    /** As above, exported through {@code endpoint} (the console's export button). */
+    void exported(AuditFilter filter, ExportFormat format, String endpoint) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("format", format.label());
         body.put("filters", filter.given());
-        append(RequestIds.current(), "/admin/api/audit/export", body);
+        append(RequestIds.current(), endpoint, body);
     }
 
     private void append(String requestId, String endpoint, Map<String, Object> body) {

@@ -3,9 +3,6 @@ package ai.ensemble.audit.web;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Set;
 
@@ -35,9 +32,6 @@ class AuditController {
     /** One request's events, in chain order, with their full records. */
     record RequestRecords(String requestId, List<AuditSearch.RecordedEvent> events) {
     }
-
-    private static final DateTimeFormatter FILE_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
-            .withZone(ZoneOffset.UTC);
 
     private final ChainVerifier verifier;
     private final AuditSearch search;
@@ -88,7 +82,7 @@ class AuditController {
         AuditFilter filter = parameters.filter();
         ExportFormat format = parameters.format();
         access.exported(filter, format);
-        String file = "audit-" + FILE_STAMP.format(Instant.now().truncatedTo(ChronoUnit.SECONDS)) + "." + format.label();
+        String file = format.fileName(Instant.now());
         response.setContentType(format.mediaType());
         response.setHeader(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + file + "\"");
         try {

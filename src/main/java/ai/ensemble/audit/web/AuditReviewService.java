@@ -1,13 +1,22 @@
 package ai.ensemble.audit.web;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 
 import ai.ensemble.audit.AuditReview;
+import ai.ensemble.audit.internal.AuditExport;
+import ai.ensemble.audit.internal.AuditFilter;
 import ai.ensemble.audit.internal.AuditSearch;
+import ai.ensemble.audit.internal.AuditSeries;
 import ai.ensemble.audit.internal.AuditSummary;
 import ai.ensemble.audit.internal.AuditTotals;
+import ai.ensemble.audit.internal.ChainVerifier;
+import ai.ensemble.audit.internal.ExportFormat;
 import org.springframework.stereotype.Component;
 import org.springframework.util.MultiValueMap;
 import tools.jackson.databind.SerializationFeature;
@@ -22,11 +31,18 @@ class AuditReviewService implements AuditReview {
     private final AuditSearch search;
     private final AccessRecords access;
     private final AuditTotals totals;
+    private final AuditSeries series;
+    private final ChainVerifier verifier;
+    private final AuditExport export;
 
-    AuditReviewService(AuditSearch search, AccessRecords access, AuditTotals totals) {
+    AuditReviewService(AuditSearch search, AccessRecords access, AuditTotals totals, AuditSeries series,
+                       ChainVerifier verifier, AuditExport export) {
         this.search = search;
         this.access = access;
         this.totals = totals;
+        this.series = series;
+        this.verifier = verifier;
+        this.export = export;
     }
 
     @Override
@@ -55,5 +71,51 @@ class AuditReviewService implements AuditReview {
     @Override
     public Totals totals(Instant from, Instant to, String subject) {
         return totals.totals(from, to, subject);
+    }
+
+    @Override
+    public Series series(Instant from, Instant to, Duration bucket, String subject) {
+        return series.series(from, to, bucket, subject);
+    }
+
+    @Override
+    public List<Share> breakdown(Instant from, Instant to, Dimension by, String subject) {
+        return series.breakdown(from, to, by, subject);
+    }
+
+    @Override
+    public Verification verify(Instant from, Instant to) {
+        try {
+            ChainVerifier.Result result = verifier.verify(from, to);
+            return new Verification(result.valid(), result.checked(), result.firstBrokenSeq(), result.reason(),
+                    result.fromSeq(), result.toSeq());
+        } catch (SQLException e) {
+            throw new IllegalStateException("The audit chain could not be read", e);
+        }
+    }
+
+    @Override
+    public Export export(MultiValueMap<String, String> query, String exportedThrough) {
+        AuditParameters parameters = AuditParameters.of(query, Set.of("format"));
+        AuditFilter filter = parameters.filter();
+        ExportFormat format = parameters.format();
+        access.exported(filter, format, exportedThrough);
+        String fileName = format.fileName(Instant.now());
+        return new Export() {
+            @Override
+            public String fileName() {
+                return fileName;
+            }
+
+            @Override
+            public String mediaType() {
+                return format.mediaType();
+            }
+
+            @Override
+            public void writeTo(OutputStream out) throws IOException, SQLException {
+                export.export(filter, format, out);
+            }
+        };
     }
 }

@@ -71,10 +71,12 @@ class AuditPageController {
         }
         model.addAttribute("requestId", requestId);
         model.addAttribute("events", events);
+        model.addAttribute("view", RequestView.of(events));
         return "console/audit-request";
     }
 
-    private static String instant(String name, String value) {
+    /** A {@code from} or {@code to} in the form's local-time shape becomes an ISO instant (UTC); anything else is left as typed. */
+    static String instant(String name, String value) {
         if ((name.equals("from") || name.equals("to")) && LOCAL_TIME.matcher(value).matches()) {
             return value.length() == 16 ? value + ":00Z" : value + "Z";
         }
