@@ -22,6 +22,7 @@ public interface ExpertRegistry {
     record Edit(String displayName, String description, String systemPrompt, double costWeight, List<String> allowedRoles) {
     }
 
+    /** One routing example utterance. */
     record Example(long id, String text, Instant createdAt) {
     }
 

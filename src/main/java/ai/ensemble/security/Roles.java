@@ -11,12 +11,15 @@ import java.util.Optional;
  */
 public interface Roles {
 
+    /** A role as stored; built-in roles can be edited but not deleted. */
     record RoleView(String name, String description, List<String> permissions, boolean builtIn) {
     }
 
+    /** What a create or update asks for; {@code permissions} is the whole new set. */
     record RoleChange(String name, String description, List<String> permissions) {
     }
 
+    /** An IdP group whose members (people and tokens) get the role. */
     record GroupMapping(String group, String role) {
     }
 

@@ -9,10 +9,12 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chromium.ChromiumDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -41,6 +43,12 @@ class RolesExpertsConsoleTest extends ConsoleBrowserSupport {
     private static final String COOKING_QUESTION = "How many minutes do I boil an egg for a soft yolk?";
 
     private final List<String> createdExperts = new ArrayList<>();
+
+    /** Waits read elements of a page that a form submission is replacing; a stale one is read again. */
+    @BeforeEach
+    void readAgainWhenStale() {
+        wait.ignoring(StaleElementReferenceException.class);
+    }
 
     @AfterEach
     void deleteCreatedExperts() {
@@ -169,6 +177,10 @@ class RolesExpertsConsoleTest extends ConsoleBrowserSupport {
         wait.until(d -> !d.findElement(By.id("decision-expert")).getText().equals(expert));
         assertThat(browser.findElements(By.cssSelector("#scores tr[data-expert='" + expert + "']"))).isEmpty();
 
+        HttpResponse<String> missing = sessionGet("/console/experts/no-such-expert");
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(missing.body()).contains("id=\"expert-error\"", "No expert", "no-such-expert");
+
         // Its own page: add an example, edit a field, enable it again.
         browser.findElement(By.cssSelector("#experts tr[data-expert='" + expert + "'] .open-expert")).click();
         wait.until(ExpectedConditions.presenceOfElementLocated(By.id("add-example")));
@@ -204,6 +216,8 @@ class RolesExpertsConsoleTest extends ConsoleBrowserSupport {
         browser.manage().window().setSize(new Dimension(1280, 900));
         screenshot("expert-carol-1280");
         narrow(() -> screenshot("expert-carol-narrow"));
+        ((JavascriptExecutor) browser).executeScript("document.getElementById('add-example').scrollIntoView()");
+        screenshot("expert-examples-carol-1280");
 
         String added = browser.findElement(By.xpath("//tr[td[@class='example-text' and text()='How do I poach an egg without it falling apart?']]"))
                 .getAttribute("data-example-id");

@@ -69,8 +69,14 @@ class ExpertsPageController {
     }
 
     @GetMapping("/console/experts/{id}")
-    String expert(@PathVariable String id, Model model) {
-        model.addAttribute("expert", experts.expert(id));
+    String expert(@PathVariable String id, Model model, HttpServletResponse response) {
+        try {
+            model.addAttribute("expert", experts.expert(id));
+        } catch (ApiException e) { // an unknown id: the list, with the reason, under the error's status
+            response.setStatus(e.error().status().value());
+            model.addAttribute("error", e.error().message());
+            return list(model);
+        }
         model.addAttribute("examples", experts.examples(id));
         return "console/expert";
     }

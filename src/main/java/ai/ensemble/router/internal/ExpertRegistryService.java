@@ -4,6 +4,7 @@ import java.util.List;
 
 import ai.ensemble.expert.ExpertDefinition;
 import ai.ensemble.router.ExpertRegistry;
+import ai.ensemble.shared.ApiError;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -67,8 +68,8 @@ class ExpertRegistryService implements ExpertRegistry {
     }
 
     private ExpertDefinition stored(String id) {
-        administration.get(id); // the 404 naming 'id'
-        return store.find(id).orElseThrow().definition();
+        return store.find(id).orElseThrow(() -> ApiError.notFound("id", "No expert '" + id + "'", "expert_not_found").exception())
+                .definition();
     }
 
     private static ExpertChange change(ExpertDefinition d, String displayName, String description, String systemPrompt,
