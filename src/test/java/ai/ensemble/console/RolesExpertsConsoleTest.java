@@ -163,6 +163,15 @@ class RolesExpertsConsoleTest extends ConsoleBrowserSupport {
         assertThat(score(expert)).isEqualTo(String.format(Locale.ROOT, "%.4f", before.at("/scores/" + expert).asDouble()));
         assertThat(score(SECOND_ECHO_EXPERT)).isEqualTo(
                 String.format(Locale.ROOT, "%.4f", before.at("/scores/" + SECOND_ECHO_EXPERT).asDouble()));
+        // A refused query shows its reason in place (htmx), and as a 400 page without script.
+        ((JavascriptExecutor) browser).executeScript("document.getElementById('try-text').removeAttribute('required')");
+        tryQuery("   ");
+        assertThat(wait.until(ExpectedConditions.presenceOfElementLocated(By.id("try-error"))).getText()).contains("query");
+        tryQuery(COOKING_QUESTION);
+        wait.until(d -> d.findElements(By.id("decision-expert")).size() == 1);
+        HttpResponse<String> blank = sessionPost("/console/experts/try", "query=+");
+        assertThat(blank.statusCode()).isEqualTo(400);
+        assertThat(blank.body()).contains("id=\"try-error\"", "query", "non-blank");
         browser.manage().window().setSize(new Dimension(1280, 900));
         screenshot("experts-carol-1280");
         narrow(() -> screenshot("experts-carol-narrow"));

@@ -58,8 +58,11 @@ class ExpertsPageController {
             Route route = router.route(Callers.current(), Router.AUTO, List.of(new ChatMessage("user", query)), false, null);
             model.addAttribute("decision", route.decision());
         } catch (ApiException e) {
-            response.setStatus(e.error().status().value());
             model.addAttribute("tryError", e.error().message());
+            if (htmx != null) {
+                return "console/experts :: decision"; // htmx swaps only 2xx answers; the message is the answer
+            }
+            response.setStatus(e.error().status().value());
         }
         if (htmx != null) {
             return "console/experts :: decision";
