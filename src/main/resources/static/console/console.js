@@ -22,3 +22,28 @@
     }
   };
 })();
+
+// Copy buttons (data-copy="<id of the element holding the text>"): the clipboard where the browser
+// allows it; otherwise, and always as visible feedback, the text is selected for Ctrl+C.
+document.addEventListener('click', function (event) {
+  var button = event.target.closest('button[data-copy]');
+  if (!button) { return; }
+  var source = document.getElementById(button.getAttribute('data-copy'));
+  var status = button.parentElement.querySelector('.copy-status');
+  var range = document.createRange();
+  range.selectNodeContents(source);
+  var selection = window.getSelection();
+  selection.removeAllRanges();
+  selection.addRange(range);
+  function say(text) { if (status) { status.textContent = text; } }
+  function fallback() {
+    var copied = false;
+    try { copied = document.execCommand('copy'); } catch (e) { copied = false; }
+    say(copied ? 'Copied.' : 'Selected: press Ctrl+C (⌘C) to copy.');
+  }
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(source.textContent.trim()).then(function () { say('Copied.'); }, fallback);
+  } else {
+    fallback();
+  }
+});

@@ -65,6 +65,7 @@ class ConsoleSecurityConfiguration {
                         .requestMatchers("/console/quotas", "/console/quotas/**").access(permission(Permissions.ADMIN_POLICIES))
                         .requestMatchers("/console/kbs", "/console/kbs/**").access(permission(Permissions.ADMIN_KBS))
                         .requestMatchers("/console/playground", "/console/playground/**").access(permission(Permissions.CHAT))
+                        .requestMatchers("/console/my-keys", "/console/my-keys/**").access(permission(Permissions.CHAT))
                         .anyRequest().authenticated())
                 .oauth2Login(login -> login
                         .clientRegistrationRepository(registrations)

@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 import ai.ensemble.security.ApiKeys;
+import ai.ensemble.security.Caller;
 import ai.ensemble.shared.ApiError;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -78,6 +79,36 @@ public class ApiKeyAdministration implements ApiKeys {
         int updated = jdbc.sql("update api_key set revoked_at = coalesce(revoked_at, now()) where id = ?").param(id).update();
         if (updated == 0) {
             throw ApiError.notFound("id", "No API key with id " + id, "key_not_found").exception();
+        }
+        return find(id).orElseThrow();
+    }
+
+    @Override
+    public List<KeyView> ownedBy(String owner) {
+        return jdbc.sql(SELECT.formatted("k.owner_subject = ?")).param(owner).query(ApiKeyAdministration::view).list();
+    }
+
+    @Override
+    @Transactional
+    public IssuedKey issueOwn(NewKey request, Caller caller) {
+        List<String> wanted = request.roles() == null ? List.of() : request.roles();
+        for (int i = 0; i < wanted.size(); i++) {
+            if (!caller.roles().contains(wanted.get(i))) {
+                throw ApiError.invalidRequest("roles[" + i + "]", "'roles[" + i + "]' is '" + wanted.get(i)
+                        + "': a key of your own may carry only roles you hold (" + String.join(", ", caller.roles().stream().sorted().toList())
+                        + ")").exception();
+            }
+        }
+        return issue(request, caller.subject());
+    }
+
+    @Override
+    @Transactional
+    public KeyView revokeOwn(UUID id, String owner) {
+        int updated = jdbc.sql("update api_key set revoked_at = coalesce(revoked_at, now()) where id = ? and owner_subject = ?")
+                .params(id, owner).update();
+        if (updated == 0) {
+            throw ApiError.notFound("id", "You own no API key with id " + id, "key_not_found").exception();
         }
         return find(id).orElseThrow();
     }

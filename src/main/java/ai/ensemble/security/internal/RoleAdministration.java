@@ -9,6 +9,7 @@ import java.util.Optional;
 
 import ai.ensemble.security.PermissionGrants;
 import ai.ensemble.security.Permissions;
+import ai.ensemble.security.Roles;
 import ai.ensemble.shared.ApiError;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -21,16 +22,7 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * takes effect for the next request on this replica (other replicas within the refresh interval).
  */
 @Service
-public class RoleAdministration implements PermissionGrants {
-
-    public record RoleView(String name, String description, List<String> permissions, boolean builtIn) {
-    }
-
-    public record RoleChange(String name, String description, List<String> permissions) {
-    }
-
-    public record GroupMapping(String group, String role) {
-    }
+public class RoleAdministration implements Roles, PermissionGrants {
 
     private static final String ROLE_NAME = "[a-z][a-z0-9_-]{0,62}";
 
@@ -42,10 +34,12 @@ public class RoleAdministration implements PermissionGrants {
         this.accessControl = accessControl;
     }
 
+    @Override
     public List<RoleView> list() {
         return jdbc.sql(SELECT.formatted("true")).query((rs, n) -> view(rs.getString(1), rs.getString(2), rs.getArray(4), rs.getBoolean(3))).list();
     }
 
+    @Override
     public Optional<RoleView> find(String name) {
         return jdbc.sql(SELECT.formatted("r.name = ?")).param(name)
                 .query((rs, n) -> view(rs.getString(1), rs.getString(2), rs.getArray(4), rs.getBoolean(3))).optional();
@@ -55,6 +49,7 @@ public class RoleAdministration implements PermissionGrants {
         return name != null && jdbc.sql("select count(*) from role where name = ?").param(name).query(Long.class).single() > 0;
     }
 
+    @Override
     @Transactional
     public RoleView create(RoleChange change) {
         if (change.name() == null || !change.name().matches(ROLE_NAME)) {
@@ -72,6 +67,7 @@ public class RoleAdministration implements PermissionGrants {
     }
 
     /** Replaces description and permissions; built-in roles can be changed but not deleted. */
+    @Override
     @Transactional
     public RoleView update(String name, RoleChange change) {
         List<String> permissions = validPermissions(change.permissions());
@@ -86,6 +82,7 @@ public class RoleAdministration implements PermissionGrants {
         return find(name).orElseThrow();
     }
 
+    @Override
     @Transactional
     public void delete(String name) {
         RoleView role = find(name).orElseThrow(() -> roleNotFound(name));
@@ -96,11 +93,13 @@ public class RoleAdministration implements PermissionGrants {
         accessControl.invalidate();
     }
 
+    @Override
     public List<GroupMapping> mappings() {
         return jdbc.sql("select group_name, role_name from group_mapping order by group_name, role_name")
                 .query((rs, n) -> new GroupMapping(rs.getString(1), rs.getString(2))).list();
     }
 
+    @Override
     @Transactional
     public GroupMapping map(GroupMapping mapping) {
         if (mapping.group() == null || mapping.group().isBlank() || mapping.group().length() > 200) {
@@ -115,6 +114,7 @@ public class RoleAdministration implements PermissionGrants {
         return mapping;
     }
 
+    @Override
     @Transactional
     public void unmap(GroupMapping mapping) {
         int deleted = jdbc.sql("delete from group_mapping where group_name = ? and role_name = ?")

@@ -3,10 +3,10 @@ package ai.ensemble.security.web;
 import java.util.List;
 import java.util.Map;
 
-import ai.ensemble.security.internal.RoleAdministration;
-import ai.ensemble.security.internal.RoleAdministration.GroupMapping;
-import ai.ensemble.security.internal.RoleAdministration.RoleChange;
-import ai.ensemble.security.internal.RoleAdministration.RoleView;
+import ai.ensemble.security.Roles;
+import ai.ensemble.security.Roles.GroupMapping;
+import ai.ensemble.security.Roles.RoleChange;
+import ai.ensemble.security.Roles.RoleView;
 import ai.ensemble.shared.ApiError;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -23,9 +23,9 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class RoleController {
 
-    private final RoleAdministration roles;
+    private final Roles roles;
 
-    RoleController(RoleAdministration roles) {
+    RoleController(Roles roles) {
         this.roles = roles;
     }
 
