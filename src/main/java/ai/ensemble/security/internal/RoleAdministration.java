@@ -62,7 +62,7 @@ public class RoleAdministration implements Roles, PermissionGrants {
         jdbc.sql("insert into role (name, description) values (?, ?)")
                 .params(change.name(), change.description() == null ? "" : change.description()).update();
         grant(change.name(), permissions);
-        accessControl.invalidate();
+        invalidateAfterCommit();
         return find(change.name()).orElseThrow();
     }
 
@@ -78,7 +78,7 @@ public class RoleAdministration implements Roles, PermissionGrants {
         }
         jdbc.sql("delete from role_permission where role_name = ?").param(name).update();
         grant(name, permissions);
-        accessControl.invalidate();
+        invalidateAfterCommit();
         return find(name).orElseThrow();
     }
 
@@ -90,7 +90,7 @@ public class RoleAdministration implements Roles, PermissionGrants {
             throw ApiError.conflict("name", "Built-in role '" + name + "' cannot be deleted").exception();
         }
         jdbc.sql("delete from role where name = ?").param(name).update();
-        accessControl.invalidate();
+        invalidateAfterCommit();
     }
 
     @Override
@@ -110,7 +110,7 @@ public class RoleAdministration implements Roles, PermissionGrants {
         }
         jdbc.sql("insert into group_mapping (group_name, role_name) values (?, ?) on conflict do nothing")
                 .params(mapping.group(), mapping.role()).update();
-        accessControl.invalidate();
+        invalidateAfterCommit();
         return mapping;
     }
 
@@ -123,7 +123,7 @@ public class RoleAdministration implements Roles, PermissionGrants {
             throw ApiError.notFound("group", "No mapping of group '" + mapping.group() + "' to role '" + mapping.role() + "'",
                     "mapping_not_found").exception();
         }
-        accessControl.invalidate();
+        invalidateAfterCommit();
     }
 
     @Override
