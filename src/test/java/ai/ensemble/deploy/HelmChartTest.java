@@ -287,6 +287,18 @@ class HelmChartTest {
     }
 
     @Test
+    void tracingExportsOnlyWhereACollectorIsNamed() {
+        Map<String, Object> defaults = RenderedChart.render().one("ConfigMap", "ens-ensemble-config");
+        Map<String, Object> production = RenderedChart.render("production-values.yaml").one("ConfigMap", "ens-ensemble-config");
+
+        assertThat(Yamls.map(defaults, "data")).doesNotContainKey("MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT")
+                .containsEntry("MANAGEMENT_TRACING_SAMPLING_PROBABILITY", "0.1");
+        assertThat(Yamls.map(production, "data"))
+                .containsEntry("MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT", "http://otel-collector.monitoring:4318/v1/traces");
+        assertThat(keys.knowsEnvironmentVariable("MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT")).isTrue();
+    }
+
+    @Test
     void readsTheMetricNamesOutOfPromQl() {
         assertThat(DashboardQueries.metrics("histogram_quantile(0.95, sum by (le, expert) (rate(a_seconds_bucket{namespace=\"x\",le=~\"1.*\"}[5m])))"))
                 .containsExactly("a_seconds_bucket");
