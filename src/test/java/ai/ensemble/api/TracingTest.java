@@ -150,6 +150,15 @@ class TracingTest extends GatewayTest {
         assertCarriesNoText(spans, asked, asked);
     }
 
+    /** The test profile, like the defaults, names no OTLP endpoint: no span or metric exporter exists to send anything. */
+    @Test
+    void exportsNothingWithoutAnEndpoint(@Autowired org.springframework.context.ApplicationContext context) {
+        assertThat(context.getBeansOfType(io.opentelemetry.sdk.trace.export.SpanExporter.class)).isEmpty();
+        assertThat(context.getBeansOfType(io.micrometer.core.instrument.MeterRegistry.class).values())
+                .noneMatch(registry -> registry.getClass().getName().toLowerCase(java.util.Locale.ROOT).contains("otlp"));
+        assertThat(context.getBeansOfType(RecordedSpans.class)).hasSize(1);
+    }
+
     @Test
     void traceHeadersAreEmptyOutsideASpan() {
         assertThat(TraceHeaders.current()).isEmpty();
