@@ -3,12 +3,15 @@ package ai.ensemble.api;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import ai.ensemble.shared.TraceHeaders;
 import ai.ensemble.support.GatewayTest;
@@ -17,11 +20,14 @@ import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.tracing.Span;
 import io.micrometer.tracing.exporter.FinishedSpan;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ApplicationContext;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
@@ -152,10 +158,10 @@ class TracingTest extends GatewayTest {
 
     /** The test profile, like the defaults, names no OTLP endpoint: no span or metric exporter exists to send anything. */
     @Test
-    void exportsNothingWithoutAnEndpoint(@Autowired org.springframework.context.ApplicationContext context) {
-        assertThat(context.getBeansOfType(io.opentelemetry.sdk.trace.export.SpanExporter.class)).isEmpty();
-        assertThat(context.getBeansOfType(io.micrometer.core.instrument.MeterRegistry.class).values())
-                .noneMatch(registry -> registry.getClass().getName().toLowerCase(java.util.Locale.ROOT).contains("otlp"));
+    void exportsNothingWithoutAnEndpoint(@Autowired ApplicationContext context) {
+        assertThat(context.getBeansOfType(SpanExporter.class)).isEmpty();
+        assertThat(context.getBeansOfType(MeterRegistry.class).values())
+                .noneMatch(registry -> registry.getClass().getName().toLowerCase(Locale.ROOT).contains("otlp"));
         assertThat(context.getBeansOfType(RecordedSpans.class)).hasSize(1);
     }
 
@@ -216,14 +222,14 @@ class TracingTest extends GatewayTest {
     private static Map<String, FinishedSpan> stagesUnder(FinishedSpan server, List<FinishedSpan> spans) {
         assertThat(server.getTags()).containsEntry("uri", "/v1/chat/completions");
         return spans.stream().filter(span -> server.getSpanId().equals(span.getParentId()))
-                .collect(java.util.stream.Collectors.toMap(FinishedSpan::getName, span -> span, (first, second) -> second));
+                .collect(Collectors.toMap(FinishedSpan::getName, span -> span, (first, second) -> second));
     }
 
     /** No name, attribute or event of any span holds the prompt, the answer, an email address or a credential. */
     private static void assertCarriesNoText(List<FinishedSpan> spans, String asked, String answered) {
         List<String> forbidden = List.of(asked, answered, "Tell me about", "tracer@example.com", DEMO_KEY, "upstream-secret");
         for (FinishedSpan span : spans) {
-            List<String> texts = new java.util.ArrayList<>(span.getTags().keySet());
+            List<String> texts = new ArrayList<>(span.getTags().keySet());
             texts.addAll(span.getTags().values());
             texts.add(span.getName());
             span.getEvents().forEach(event -> texts.add(event.getValue()));

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import ai.ensemble.audit.AuditEvent;
@@ -272,7 +273,7 @@ public class ChatCompletionService {
                 return completion;
             } catch (RuntimeException e) {
                 call.failed(switch (e) {
-                    case ExpertException expert -> expert.kind().name().toLowerCase(java.util.Locale.ROOT);
+                    case ExpertException expert -> expert.kind().name().toLowerCase(Locale.ROOT);
                     case OutputBlockedException blocked -> "output_blocked";
                     case ClientGoneException gone -> "client_gone";
                     default -> "error";
@@ -579,7 +580,7 @@ public class ChatCompletionService {
         AuditEvent event = new AuditEvent(kind, exchange.requestId(), Instant.now(), caller.subject(), caller.type().label(),
                 caller.roles(), caller.apiKeyId(), exchange.clientApp(), ENDPOINT, exchange.request().model(),
                 expertId, status, guardrailAction, body, routing);
-        KeyValues attributes = KeyValues.of("ensemble.audit.kind", kind.name().toLowerCase(java.util.Locale.ROOT));
+        KeyValues attributes = KeyValues.of("ensemble.audit.kind", kind.name().toLowerCase(Locale.ROOT));
         if (status != null) {
             attributes = attributes.and("ensemble.status", status.toString());
         }
