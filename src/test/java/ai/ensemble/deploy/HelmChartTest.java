@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.yaml.snakeyaml.Yaml;
+import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -249,6 +250,61 @@ class HelmChartTest {
         assertThat(Yamls.string(dashboard, "data.ensemble\\.json"))
                 .isEqualTo(Files.readString(RenderedChart.CHART.resolve("dashboards/ensemble.json")).strip());
         assertThat(Yamls.string(dashboard, "metadata.labels.grafana_dashboard")).isEqualTo("1");
+    }
+
+    @Test
+    void dashboardChartsTheEngineAndExpertMetricsEachQueryFilteredToTheNamespace() {
+        JsonNode dashboard = DashboardQueries.dashboard();
+
+        assertThat(DashboardQueries.metrics(dashboard)).contains("ensemble_tokens_total", "ensemble_engine_waiting",
+                "ensemble_engine_running", "ensemble_engine_kv_blocks_used", "ensemble_engine_kv_blocks",
+                "ensemble_time_to_first_token_seconds_bucket", "ensemble_expert_call_seconds_bucket",
+                "ensemble_expert_retries_total", "ensemble_engine_preemptions_total");
+        List<JsonNode> panels = new java.util.ArrayList<>();
+        dashboard.get("panels").forEach(panels::add);
+        assertThat(panels).extracting(panel -> panel.get("id").asInt()).doesNotHaveDuplicates();
+        assertThat(panels).allSatisfy(panel -> {
+            List<String> queries = DashboardQueries.expressions(panel);
+            assertThat(queries).as("queries of panel '%s'", panel.get("title").asString()).isNotEmpty();
+            for (String query : queries) {
+                assertThat(DashboardQueries.metrics(query)).as(query).isNotEmpty()
+                        .allSatisfy(metric -> assertThat(query).as("every selector of %s filters to $namespace", metric)
+                                .doesNotContainPattern("\\b" + metric + "\\b(?!\\{namespace=\"\\$namespace\")"));
+            }
+        });
+        // panels tile the 24-column grid without overlapping
+        for (int i = 0; i < panels.size(); i++) {
+            for (int j = i + 1; j < panels.size(); j++) {
+                JsonNode a = panels.get(i).get("gridPos");
+                JsonNode b = panels.get(j).get("gridPos");
+                boolean apart = a.get("x").asInt() + a.get("w").asInt() <= b.get("x").asInt()
+                        || b.get("x").asInt() + b.get("w").asInt() <= a.get("x").asInt()
+                        || a.get("y").asInt() + a.get("h").asInt() <= b.get("y").asInt()
+                        || b.get("y").asInt() + b.get("h").asInt() <= a.get("y").asInt();
+                assertThat(apart).as("panels %s and %s overlap", panels.get(i).get("id"), panels.get(j).get("id")).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void tracingExportsOnlyWhereACollectorIsNamed() {
+        Map<String, Object> defaults = RenderedChart.render().one("ConfigMap", "ens-ensemble-config");
+        Map<String, Object> production = RenderedChart.render("production-values.yaml").one("ConfigMap", "ens-ensemble-config");
+
+        assertThat(Yamls.map(defaults, "data")).doesNotContainKey("MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT")
+                .containsEntry("MANAGEMENT_TRACING_SAMPLING_PROBABILITY", "0.1");
+        assertThat(Yamls.map(production, "data"))
+                .containsEntry("MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT", "http://otel-collector.monitoring:4318/v1/traces");
+        assertThat(keys.knowsEnvironmentVariable("MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT")).isTrue();
+    }
+
+    @Test
+    void readsTheMetricNamesOutOfPromQl() {
+        assertThat(DashboardQueries.metrics("histogram_quantile(0.95, sum by (le, expert) (rate(a_seconds_bucket{namespace=\"x\",le=~\"1.*\"}[5m])))"))
+                .containsExactly("a_seconds_bucket");
+        assertThat(DashboardQueries.metrics("sum by (expert) (b_used) / sum without (pod) (c_total{x=\"by(y)\"}) > bool 0"))
+                .containsExactly("b_used", "c_total");
+        assertThat(DashboardQueries.metrics("sum(increase(d_total[1h])) or on (pod) vector(0)")).containsExactly("d_total");
     }
 
     @Test

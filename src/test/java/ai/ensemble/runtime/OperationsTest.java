@@ -4,10 +4,10 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
+import java.util.Set;
 
+import ai.ensemble.deploy.DashboardQueries;
 import ai.ensemble.support.GatewayTest;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
@@ -59,22 +59,28 @@ class OperationsTest extends GatewayTest {
         assertThat(get("/actuator/env", null).statusCode()).isIn(401, 403, 404);
     }
 
+    /** The dashboard's metric names are read from its PromQL ({@link DashboardQueries}), so a renamed meter fails here. */
     @Test
     void exportsEveryMetricTheHelmChartsDashboardAndAutoscalerRead() throws IOException {
         post("/v1/chat/completions", DEMO_KEY, chatBody(ECHO_EXPERT, "a request for the dashboard"));
-        JsonNode dashboard = JSON.readTree(Files.readString(Path.of("helm/ensemble/dashboards/ensemble.json")));
+        // time to first token is measured on streamed answers only
+        send(java.net.http.HttpRequest.newBuilder(uri("/v1/chat/completions"))
+                .header("Authorization", "Bearer " + DEMO_KEY).header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("""
+                        {"model":"%s","stream":true,"messages":[{"role":"user","content":"a streamed request for the dashboard"}]}"""
+                        .formatted(ECHO_EXPERT))));
+        JsonNode dashboard = DashboardQueries.dashboard();
         Map<String, Object> values = new Yaml().load(Files.readString(Path.of("helm/ensemble/values.yaml")));
         @SuppressWarnings("unchecked")
         Map<String, Object> inFlight = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>)
                 values.get("gateway")).get("autoscaling")).get("inFlightRequests");
 
-        List<String> metrics = dashboard.findValues("expr").stream()
-                .flatMap(expr -> Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)\\{").matcher(expr.asString()).results())
-                .map(match -> match.group(1))
-                .distinct().toList();
+        Set<String> metrics = DashboardQueries.metrics(dashboard);
         String scrape = get("/actuator/prometheus", null).body();
 
         assertThat(metrics).contains("ensemble_requests_total", "ensemble_tokens_total");
+        assertThat(metrics).as("engine and expert panels").contains("ensemble_engine_waiting", "ensemble_engine_kv_blocks_used",
+                "ensemble_time_to_first_token_seconds_bucket", "ensemble_expert_call_seconds_bucket", "ensemble_expert_retries_total");
         assertThat(metrics).allSatisfy(metric -> assertThat(scrape).as(metric).containsPattern("(?m)^" + metric + "[{ ]"));
         assertThat(scrape).containsPattern("(?m)^" + inFlight.get("name") + "[{ ]");
     }

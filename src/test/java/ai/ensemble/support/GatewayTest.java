@@ -12,6 +12,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -24,10 +25,12 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 /**
  * Full-stack tests: the whole gateway on a random port, the real embedded PostgreSQL, the dev
  * identity provider, an external-style issuer ({@link TestIssuer}) and an upstream model server
- * (WireMock). All test classes share this one application context.
+ * (WireMock). All test classes share this one application context, which samples every request
+ * and records the spans it exports ({@link RecordedSpans}).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @ActiveProfiles({"dev", "test"})
+@Import(RecordedSpans.Configuration.class)
 public abstract class GatewayTest {
 
     public static final String DEMO_KEY = "sk-ens-demo00000000devonlyquickstartkeydevonlyquickstartkey";

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import ai.ensemble.audit.AuditEvent;
@@ -26,10 +27,12 @@ import ai.ensemble.rag.Passages;
 import ai.ensemble.rag.Retrieval;
 import ai.ensemble.router.Route;
 import ai.ensemble.router.Router;
+import ai.ensemble.router.RoutingDecision;
 import ai.ensemble.security.Caller;
 import ai.ensemble.shared.ApiError;
 import ai.ensemble.shared.ApiErrorWriter;
 import ai.ensemble.shared.ApiException;
+import io.micrometer.common.KeyValues;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
@@ -47,6 +50,9 @@ import tools.jackson.databind.json.JsonMapper;
  * Retry-After), run the expert, screen the answer (streamed: text leaves only after every output
  * policy scanned it; a block ends the stream with an error event), settle the quota with the tokens
  * used, audit the outcome.
+ *
+ * <p>Each stage runs in an observation ({@link ChatObservations}): a child span of the request's
+ * server span when tracing is on, with identifiers, scores, counts and statuses, never text.
  */
 @Service
 public class ChatCompletionService {
@@ -67,9 +73,10 @@ public class ChatCompletionService {
     private final Guardrails guardrails;
     private final QuotaService quotas;
     private final Retrieval retrieval;
+    private final ChatObservations observations;
 
     ChatCompletionService(Router router, AuditLog audit, ApiMetrics metrics, JsonMapper json, Guardrails guardrails,
-                          QuotaService quotas, Retrieval retrieval) {
+                          QuotaService quotas, Retrieval retrieval, ChatObservations observations) {
         this.router = router;
         this.audit = audit;
         this.metrics = metrics;
@@ -77,6 +84,7 @@ public class ChatCompletionService {
         this.guardrails = guardrails;
         this.quotas = quotas;
         this.retrieval = retrieval;
+        this.observations = observations;
     }
 
     /** A finished non-streamed answer and the route that produced it (after any retry). */
@@ -131,17 +139,23 @@ public class ChatCompletionService {
         record(exchange, AuditEvent.Kind.REQUEST, null, null, request, null);
         Route route;
         try {
-            route = router.route(exchange.caller(), exchange.request().model(), exchange.request().expertRequest().messages(),
-                    exchange.request().stream(), exchange.dataClassification());
+            route = observations.stage(ChatObservations.ROUTING, () -> router.route(exchange.caller(), exchange.request().model(),
+                    exchange.request().expertRequest().messages(), exchange.request().stream(), exchange.dataClassification()),
+                    ChatCompletionService::routeAttributes);
         } catch (ApiException refused) {
             finish(exchange, null, null, refused.error().status().value(), Map.of("error", refused.getMessage()));
             throw refused;
         }
-        Screening screening = guardrails.screen(exchange.caller(), exchange.clientApp(), route.expertId());
         ExpertRequest expertRequest = exchange.request().expertRequest();
+        ScreenedInput screened = observations.stage(ChatObservations.INPUT_GUARDRAILS, () -> {
+            Screening policies = guardrails.screen(exchange.caller(), exchange.clientApp(), route.expertId());
+            return new ScreenedInput(policies, policies.policies().isEmpty() ? null
+                    : policies.screenInput(exchange.request().expertRequest().messages().stream().map(ChatMessage::content).toList()));
+        }, ScreenedInput::attributes);
+        Screening screening = screened.screening();
         Admitted unreserved = new Admitted(route, expertRequest, screening, QuotaService.Reservation.NONE, List.of());
-        if (!screening.policies().isEmpty()) {
-            Screening.Input input = screening.screenInput(expertRequest.messages().stream().map(ChatMessage::content).toList());
+        if (screened.input() != null) {
+            Screening.Input input = screened.input();
             if (input.blocked()) {
                 ApiException refused = Guardrails.inputBlocked(input);
                 finish(exchange, unreserved, route, refused.error().status().value(), Map.of("error", refused.getMessage()));
@@ -155,24 +169,12 @@ public class ChatCompletionService {
         }
         List<Passage> passages;
         try {
-            // the request's knowledge bases (each must be readable), else its expert's defaults the caller may read
-            passages = retrieval.retrieveForChat(exchange.caller(), lastUserText(expertRequest), route.expertId(),
-                    exchange.request().kbs(), PASSAGES);
+            ExpertRequest screenedRequest = expertRequest;
+            passages = observations.stage(ChatObservations.RETRIEVAL, () -> retrieve(exchange, route, screenedRequest, screening),
+                    found -> KeyValues.of("ensemble.rag.passages", String.valueOf(found.size())));
         } catch (ApiException refused) {
             finish(exchange, unreserved, route, refused.error().status().value(), Map.of("error", refused.getMessage()));
             throw refused;
-        }
-        if (!passages.isEmpty() && screening.screensContext()) {
-            List<String> screened = screening.screenContext(passages.stream().map(Passage::text).toList());
-            List<Passage> kept = new ArrayList<>();
-            for (int i = 0; i < passages.size(); i++) {
-                Passage p = passages.get(i);
-                if (screened.get(i) != null) {
-                    kept.add(new Passage(p.kbId(), p.documentId(), p.externalId(), p.title(), p.section(), p.chunkId(), p.score(),
-                            screened.get(i)));
-                }
-            }
-            passages = kept;
         }
         if (!passages.isEmpty()) {
             List<ChatMessage> grounded = new ArrayList<>(expertRequest.messages().size() + 1);
@@ -202,7 +204,10 @@ public class ChatCompletionService {
         }
         QuotaService.Reservation reservation;
         try {
-            reservation = quotas.reserve(exchange.caller(), mostTokens(expertRequest));
+            long most = mostTokens(expertRequest);
+            reservation = observations.stage(ChatObservations.QUOTA, () -> quotas.reserve(exchange.caller(), most),
+                    held -> KeyValues.of("ensemble.quota.reserved_tokens", String.valueOf(held.tokens()),
+                            "ensemble.quota.budgets", String.valueOf(held.held().size())));
         } catch (ApiException refused) {
             finish(exchange, unreserved, route, refused.error().status().value(), Map.of("error", refused.getMessage()));
             throw refused;
@@ -211,6 +216,71 @@ public class ChatCompletionService {
             expertRequest = withMaxTokens(expertRequest, DEFAULT_OUTPUT_RESERVE); // what was reserved bounds what may be spent
         }
         return new Admitted(route, expertRequest, screening, reservation, passages);
+    }
+
+    /** The input screening of one request: the policies that apply, and the screened messages (null when none apply). */
+    private record ScreenedInput(Screening screening, Screening.Input input) {
+        KeyValues attributes() {
+            return KeyValues.of("ensemble.guardrail.policies", String.valueOf(screening.policies().size()),
+                    "ensemble.guardrail.blocked", String.valueOf(input != null && input.blocked()));
+        }
+    }
+
+    /** The routing decision on its span: which expert, how it was chosen, with what score. */
+    private static KeyValues routeAttributes(Route route) {
+        RoutingDecision decision = route.decision();
+        KeyValues attributes = KeyValues.of("ensemble.expert.id", route.expertId(), "ensemble.route.mode", decision.mode(),
+                "ensemble.route.fallback", String.valueOf(decision.fallback()));
+        return decision.confidence() == null ? attributes
+                : attributes.and("ensemble.route.score", String.valueOf(decision.confidence()));
+    }
+
+    /**
+     * The passages for the request: its knowledge bases (each must be readable), else its expert's
+     * defaults the caller may read; an input policy that screens context may drop or redact some.
+     */
+    private List<Passage> retrieve(ChatExchange exchange, Route route, ExpertRequest request, Screening screening) {
+        List<Passage> passages = retrieval.retrieveForChat(exchange.caller(), lastUserText(request), route.expertId(),
+                exchange.request().kbs(), PASSAGES);
+        if (passages.isEmpty() || !screening.screensContext()) {
+            return passages;
+        }
+        List<String> screened = screening.screenContext(passages.stream().map(Passage::text).toList());
+        List<Passage> kept = new ArrayList<>();
+        for (int i = 0; i < passages.size(); i++) {
+            Passage p = passages.get(i);
+            if (screened.get(i) != null) {
+                kept.add(new Passage(p.kbId(), p.documentId(), p.externalId(), p.title(), p.section(), p.chunkId(), p.score(),
+                        screened.get(i)));
+            }
+        }
+        return kept;
+    }
+
+    /**
+     * One attempt of an expert, in its own observation: the first token it produces is an event on
+     * the span, the tokens it used attributes; a failure (its own, a blocked answer, a client gone)
+     * is the span's outcome. The exception is rethrown as it came.
+     */
+    private Completion generate(Route route, ExpertRequest request, long startedNanos, DeltaSink sink, Cancellation cancellation) {
+        try (ChatObservations.ExpertCall call = observations.expertCall(route.expertId(), startedNanos)) {
+            try {
+                Completion completion = route.expert().generate(route.request(request), text -> {
+                    call.firstToken();
+                    sink.delta(text);
+                }, cancellation);
+                call.completed(completion);
+                return completion;
+            } catch (RuntimeException e) {
+                call.failed(switch (e) {
+                    case ExpertException expert -> expert.kind().name().toLowerCase(Locale.ROOT);
+                    case OutputBlockedException blocked -> "output_blocked";
+                    case ClientGoneException gone -> "client_gone";
+                    default -> "error";
+                }, e);
+                throw e;
+            }
+        }
     }
 
     /**
@@ -267,7 +337,7 @@ public class ChatCompletionService {
         Completion completion;
         while (true) {
             try {
-                completion = route.expert().generate(route.request(admitted.request), DeltaSink.IGNORE, new Cancellation());
+                completion = generate(route, admitted.request, exchange.startedNanos(), DeltaSink.IGNORE, new Cancellation());
                 router.succeeded(route.expertId());
                 break;
             } catch (ExpertException e) {
@@ -282,7 +352,10 @@ public class ChatCompletionService {
             }
         }
         if (admitted.screening.screensOutput()) {
-            Screening.Output output = admitted.screening.screenOutput(completion.text());
+            String text = completion.text();
+            Screening.Output output = observations.stage(ChatObservations.OUTPUT_GUARDRAILS,
+                    () -> admitted.screening.screenOutput(text),
+                    screened -> KeyValues.of("ensemble.guardrail.blocked", String.valueOf(screened.blocked())));
             if (output.blocked()) {
                 ApiError error = Guardrails.outputBlocked(output.blockedBy(), output.blockedType());
                 Map<String, Object> body = new LinkedHashMap<>(outcome(completion));
@@ -337,7 +410,7 @@ public class ChatCompletionService {
                 send(out, current, id, created, exchange.startedNanos(), released, partial, cancellation);
             };
             try {
-                completion = current.expert().generate(current.request(admitted.request), sink, cancellation);
+                completion = generate(current, admitted.request, exchange.startedNanos(), sink, cancellation);
                 router.succeeded(model);
                 break;
             } catch (OutputBlockedException blocked) {
@@ -366,7 +439,10 @@ public class ChatCompletionService {
         }
         String model = route.expertId();
         if (guard != null) {
-            String tail = guard.finish();
+            // the stream was scanned as it passed; this stage is the final scan of what was held back
+            String tail = observations.stage(ChatObservations.OUTPUT_GUARDRAILS, guard::finish,
+                    released -> KeyValues.of("ensemble.guardrail.blocked", String.valueOf(guard.blocked()),
+                            "ensemble.guardrail.mode", "streamed"));
             if (guard.blocked()) {
                 streamBlocked(exchange, admitted, route, guard, partial, out);
                 return;
@@ -513,10 +589,15 @@ public class ChatCompletionService {
     private void record(ChatExchange exchange, AuditEvent.Kind kind, String expertId, Integer status, Map<String, Object> body,
                         Map<String, Object> routing, String guardrailAction) {
         Caller caller = exchange.caller();
+        AuditEvent event = new AuditEvent(kind, exchange.requestId(), Instant.now(), caller.subject(), caller.type().label(),
+                caller.roles(), caller.apiKeyId(), exchange.clientApp(), ENDPOINT, exchange.request().model(),
+                expertId, status, guardrailAction, body, routing);
+        KeyValues attributes = KeyValues.of("ensemble.audit.kind", kind.name().toLowerCase(Locale.ROOT));
+        if (status != null) {
+            attributes = attributes.and("ensemble.status", status.toString());
+        }
         try {
-            audit.append(new AuditEvent(kind, exchange.requestId(), Instant.now(), caller.subject(), caller.type().label(),
-                    caller.roles(), caller.apiKeyId(), exchange.clientApp(), ENDPOINT, exchange.request().model(),
-                    expertId, status, guardrailAction, body, routing));
+            observations.stage(ChatObservations.AUDIT_COMMIT, () -> audit.append(event), attributes);
         } catch (AuditUnavailableException e) {
             throw ApiError.unavailable("The audit log is unavailable, so the request was not processed; retry later",
                     "audit_unavailable").exception();

@@ -8,6 +8,7 @@ import ai.ensemble.expert.Expert;
 import ai.ensemble.expert.ExpertDefinition;
 import ai.ensemble.expert.ExpertFactory;
 import org.springframework.beans.factory.annotation.Value;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -59,10 +60,14 @@ class DefaultExpertFactory implements ExpertFactory {
                     if (definition.baseUrl() == null || !definition.baseUrl().matches("https?://.+")) {
                         throw new IllegalArgumentException(where + ".base-url must be an http(s) URL such as http://vllm:8000/v1");
                     }
+                    // registered now, so the dashboard's retry panel reads 0 rather than nothing
+                    Counter retries = Counter.builder("ensemble.expert.retries")
+                            .description("Second and later attempts to reach an expert's server (connection failures)")
+                            .tag("expert", definition.id()).register(meters);
                     yield new UpstreamExpert(definition, HttpClient.newBuilder()
                             .version(HttpClient.Version.HTTP_1_1)
                             .connectTimeout(definition.connectTimeout())
-                            .build());
+                            .build(), retries::increment);
                 }
                 default -> throw new IllegalArgumentException(where + ".type must be 'upstream', 'engine' or 'echo', not '"
                         + definition.type() + "'");

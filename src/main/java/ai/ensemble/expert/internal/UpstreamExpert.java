@@ -26,6 +26,7 @@ import ai.ensemble.expert.ExpertException;
 import ai.ensemble.expert.ExpertException.Kind;
 import ai.ensemble.expert.ExpertInfo;
 import ai.ensemble.expert.ExpertRequest;
+import ai.ensemble.shared.TraceHeaders;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -36,6 +37,7 @@ import tools.jackson.databind.node.ObjectNode;
  * An expert served by any OpenAI-compatible server ({@code POST {baseUrl}/chat/completions}).
  * Always streams from the upstream, even for callers that want one answer, so that every request
  * is bounded by the same first-token and whole-request deadlines and can be cancelled mid-answer.
+ * Each request carries the W3C trace context of the caller's span ({@code traceparent}).
  */
 final class UpstreamExpert implements Expert {
 
@@ -47,10 +49,18 @@ final class UpstreamExpert implements Expert {
     private final URI endpoint;
     private final URI models;
     private final ExpertInfo info;
+    private final Runnable retried;
 
     UpstreamExpert(ExpertDefinition definition, HttpClient http) {
+        this(definition, http, () -> {
+        });
+    }
+
+    /** {@code retried} runs before each second or later attempt to reach the server (a retry metric). */
+    UpstreamExpert(ExpertDefinition definition, HttpClient http, Runnable retried) {
         this.definition = definition;
         this.http = http;
+        this.retried = retried;
         String base = definition.baseUrl() == null ? "" : definition.baseUrl().strip().replaceAll("/+$", "");
         if (!base.matches("https?://[^/]+.*")) {
             throw new IllegalStateException("expert '" + definition.id() + "': baseUrl must be an http(s) URL such as "
@@ -139,6 +149,7 @@ final class UpstreamExpert implements Expert {
                     throw new ExpertException(Kind.UNAVAILABLE, "cannot reach " + endpoint + " (" + attempt
                             + " attempts): " + cause, true, cause);
                 }
+                retried.run();
                 try {
                     Thread.sleep(50L * attempt);
                 } catch (InterruptedException interrupted) {
@@ -223,6 +234,7 @@ final class UpstreamExpert implements Expert {
         if (definition.apiKey() != null && !definition.apiKey().isBlank()) {
             builder.header("Authorization", "Bearer " + definition.apiKey());
         }
+        TraceHeaders.current().forEach(builder::header);
         return builder.build();
     }
 

@@ -121,6 +121,29 @@ class UpstreamExpertTest {
     }
 
     @Test
+    void countsEachRetryForTheRetryMetric() {
+        upstream.stubFor(post(COMPLETIONS).inScenario("flaky-twice").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)).willSetStateTo("reset once"));
+        upstream.stubFor(post(COMPLETIONS).inScenario("flaky-twice").whenScenarioStateIs("reset once")
+                .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)).willSetStateTo("recovered"));
+        upstream.stubFor(post(COMPLETIONS).inScenario("flaky-twice").whenScenarioStateIs("recovered")
+                .willReturn(sse(delta("ok"), finish("stop"), "[DONE]")));
+        java.util.concurrent.atomic.AtomicInteger retries = new java.util.concurrent.atomic.AtomicInteger();
+        ExpertDefinition definition = definition(upstream.baseUrl() + "/v1", null, "m", 3);
+
+        Completion completion = new UpstreamExpert(definition, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(definition.connectTimeout()).build(), retries::incrementAndGet)
+                .generate(HELLO, deltas::add, new Cancellation());
+
+        assertThat(completion.text()).isEqualTo("ok");
+        assertThat(retries).hasValue(2);
+        upstream.verify(3, postRequestedFor(urlEqualTo(COMPLETIONS)));
+        // outside a traced request there is no trace context to pass on
+        assertThat(upstream.findAll(postRequestedFor(urlEqualTo(COMPLETIONS)))).allSatisfy(request ->
+                assertThat(request.containsHeader("traceparent")).isFalse());
+    }
+
+    @Test
     void doesNotRetryAfterTextWasStreamed() {
         upstream.stubFor(post(COMPLETIONS).willReturn(sse(delta("Hel"))));
 
