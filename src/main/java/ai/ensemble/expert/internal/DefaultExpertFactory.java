@@ -11,7 +11,9 @@ import ai.ensemble.engine.ServiceToken;
 import ai.ensemble.expert.Expert;
 import ai.ensemble.expert.ExpertDefinition;
 import ai.ensemble.expert.ExpertFactory;
+import ai.ensemble.expert.ExpertSettings;
 import ai.ensemble.expert.OutboundHeaders;
+import ai.ensemble.runtime.Role;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import io.micrometer.core.instrument.Counter;
@@ -42,13 +44,36 @@ class DefaultExpertFactory implements ExpertFactory {
                          @Value("${ensemble.worker.token-secret:}") String workerTokenSecret,
                          @Value("${ensemble.worker.poll-interval:1s}") Duration workerPollInterval,
                          ObjectProvider<OutboundHeaders> outboundHeaders,
+                         ExpertSettings configured,
                          MeterRegistry meters) {
         this.engine = new LocalModel.Options(engineBackend, engineMaxWaiting, true);
         this.meters = meters;
-        this.role = role;
+        this.role = Role.of(role).value();
+        checkConfigured(configured.experts(), this.role, workerTokenSecret);
         this.workerTokenSecret = workerTokenSecret;
         this.workerPollInterval = workerPollInterval;
         this.outboundHeaders = outboundHeaders;
+    }
+
+    /**
+     * Fails the start when configured experts cannot run in this role: an engine expert in the gateway
+     * role (models run on the workers), or a worker expert without a usable token secret.
+     */
+    static void checkConfigured(List<ExpertDefinition> experts, String role, String workerTokenSecret) {
+        for (int i = 0; i < experts.size(); i++) {
+            ExpertDefinition expert = experts.get(i);
+            if (expert.type().equals("engine") && role.equals("gateway")) {
+                throw new IllegalStateException("ensemble.experts[" + i + "] ('" + expert.id() + "') is an engine expert, but "
+                        + "ensemble.role is gateway: run the model on inference workers (ENSEMBLE_ROLE=inference-worker) and "
+                        + "configure a 'worker' expert with their URLs, or use role 'all'");
+            }
+            if (expert.type().equals("worker") && (workerTokenSecret == null
+                    || workerTokenSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < ServiceToken.MIN_SECRET_BYTES)) {
+                throw new IllegalStateException("ensemble.experts[" + i + "] ('" + expert.id() + "') calls inference workers: "
+                        + "ensemble.worker.token-secret (env ENSEMBLE_WORKER_TOKEN_SECRET) must be the secret they share, at least "
+                        + ServiceToken.MIN_SECRET_BYTES + " bytes");
+            }
+        }
     }
 
     /**
