@@ -40,6 +40,6 @@ public enum Role {
     public static Role requested(String... args) {
         StandardEnvironment environment = new StandardEnvironment();
         environment.getPropertySources().addFirst(new SimpleCommandLinePropertySource(args));
-        return of(environment.getProperty(PROPERTY));
+        return of(environment.getProperty("ensemble.role"));
     }
 }
