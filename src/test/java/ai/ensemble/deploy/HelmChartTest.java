@@ -316,6 +316,22 @@ class HelmChartTest {
     }
 
     @Test
+    void prometheusScrapesTheWorkersOwnMetricsPage() {
+        RenderedChart chart = RenderedChart.parse(new Helm(RenderedChart.CHART).template().withName("ens").withNamespace("ai")
+                .withValuesFile(RenderedChart.CHART.resolve("ci/gpu-workers-values.yaml"))
+                .set("metrics.serviceMonitor.enabled", true).set("migrations.helmHook", false).call());
+        Map<String, Object> monitor = chart.one("ServiceMonitor", "ens-ensemble-worker");
+        assertThat(Yamls.list(monitor, "spec.endpoints")).singleElement()
+                .satisfies(e -> assertThat(e).containsEntry("port", "http").containsEntry("path", "/metrics"));
+        for (Map<String, Object> service : chart.ofKind("Service")) {
+            boolean worker = Yamls.string(service, "metadata.name").startsWith("ens-ensemble-worker-");
+            boolean selected = Yamls.map(service, "metadata.labels").entrySet()
+                    .containsAll(Yamls.map(monitor, "spec.selector.matchLabels").entrySet());
+            assertThat(selected).as(Yamls.string(service, "metadata.name")).isEqualTo(worker);
+        }
+    }
+
+    @Test
     void refusesValuesThatCannotWork() {
         assertThatThrownBy(() -> new Helm(RenderedChart.CHART).template().set("workers.enabled", true).call())
                 .hasMessageContaining("workers.models");
