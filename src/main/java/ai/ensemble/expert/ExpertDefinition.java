@@ -60,7 +60,7 @@ public record ExpertDefinition(
                 maxRetries, contextLength, "", true, 1, null, null, true, List.of(), List.of());
     }
 
-    /** Whether the expert runs on the company's own machines: as configured, else true for engine and echo. */
+    /** Whether the expert runs on the company's own machines: as configured, else true for engine, worker and echo. */
     public boolean runsOnPremises() {
         return onPremises != null ? onPremises : !"upstream".equals(type);
     }

@@ -57,9 +57,14 @@ class DefaultExpertFactory implements ExpertFactory {
 
     /**
      * Fails the start when configured experts cannot run in this role: an engine expert in the gateway
-     * role (models run on the workers), or a worker expert without a usable token secret.
+     * role (models run on the workers), or a worker expert without a usable token secret; and when the
+     * inference-worker role reached Spring (it was set only in application.yml, which the start does not read).
      */
     static void checkConfigured(List<ExpertDefinition> experts, String role, String workerTokenSecret) {
+        if (role.equals(Role.INFERENCE_WORKER.value())) {
+            throw new IllegalStateException("ensemble.role is inference-worker, but the gateway is starting: the role is chosen "
+                    + "before Spring starts, so set it as ENSEMBLE_ROLE in the environment or --ensemble.role on the command line");
+        }
         for (int i = 0; i < experts.size(); i++) {
             ExpertDefinition expert = experts.get(i);
             if (expert.type().equals("engine") && role.equals("gateway")) {

@@ -28,6 +28,12 @@ class GatewayRoleTest {
     }
 
     @Test
+    void refusesToStartTheGatewayWhenTheWorkerRoleWasSetWhereTheStartCannotSeeIt() {
+        assertThatThrownBy(() -> DefaultExpertFactory.checkConfigured(List.of(), "inference-worker", SECRET))
+                .hasMessageContaining("set it as ENSEMBLE_ROLE in the environment");
+    }
+
+    @Test
     void refusesWorkerExpertsWithoutAUsableTokenSecret() {
         List<ExpertDefinition> experts = List.of(expert("w", "worker", "http://w:8080"));
         for (String secret : new String[] {"", "too-short"}) {
