@@ -114,3 +114,37 @@ readinessProbe:
 {{ toYaml . }}
 {{- end }}
 {{- end -}}
+
+{{/* A worker model's workload (and headless Service) name. Arguments: root, model. */}}
+{{- define "ensemble.workerName" -}}
+{{- printf "%s-worker-%s" (include "ensemble.fullname" .root) (required "workers.models[].name is required" .model.name) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+The gateway's `worker` expert URLs for one model, comma-separated: each StatefulSet pod by its stable
+DNS name under the headless Service (the gateway balances over them by their reported load), or the
+Service itself for a Deployment. Arguments: root, model.
+*/}}
+{{- define "ensemble.workerUrls" -}}
+{{- $name := include "ensemble.workerName" . }}
+{{- $namespace := .root.Release.Namespace }}
+{{- $port := .root.Values.workers.port }}
+{{- if eq .root.Values.workers.kind "StatefulSet" }}
+{{- $urls := list }}
+{{- range $k := until (int (.model.replicas | default 1)) }}
+{{- $urls = append $urls (printf "http://%s-%d.%s.%s.svc:%v" $name $k $name $namespace $port) }}
+{{- end }}
+{{- join "," $urls }}
+{{- else }}
+{{- printf "http://%s.%s.svc:%v" $name $namespace $port }}
+{{- end }}
+{{- end }}
+
+{{/* The service token secret gateway and workers share, from an existing Secret. */}}
+{{- define "ensemble.workerTokenEnv" -}}
+- name: ENSEMBLE_WORKER_TOKEN_SECRET
+  valueFrom:
+    secretKeyRef:
+      name: {{ required "workers.tokenSecret.existingSecret names the Secret with the token secret gateway and workers share (at least 32 bytes)" .Values.workers.tokenSecret.existingSecret }}
+      key: {{ .Values.workers.tokenSecret.key | default "token-secret" }}
+{{- end }}

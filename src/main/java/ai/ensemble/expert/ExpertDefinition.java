@@ -10,12 +10,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * One {@code ensemble.experts[...]} entry. {@code type} is {@code upstream} (any OpenAI-compatible
  * server at {@code baseUrl}, e.g. vLLM, Ollama, a cloud API; {@code model} is the upstream's model
  * name), {@code engine} (Ensemble's own engine in this process; {@code model} is a model folder, a
- * .gguf file or {@code demo}) or {@code echo} (development only).
+ * .gguf file or {@code demo}), {@code worker} (Ensemble inference workers running the engine elsewhere;
+ * {@code baseUrl} lists them, comma-separated, e.g. {@code http://worker-0:8080,http://worker-1:8080})
+ * or {@code echo} (development only).
  *
  * <p>The router's fields: {@code systemPrompt} is put before the caller's messages;
  * {@code dataClassification} is the most sensitive data the expert may receive ({@code public},
  * {@code internal}, {@code confidential}; by default {@code confidential} on premises and
- * {@code internal} elsewhere); {@code onPremises} defaults to true for the engine and echo experts;
+ * {@code internal} elsewhere); {@code onPremises} defaults to true for the engine, worker and echo experts;
  * {@code allowedRoles}, when not empty, restricts the expert to callers holding one of those roles
  * on top of the permission {@code expert:<id>}; {@code examples} are utterances the router learns
  * this expert from.
@@ -58,7 +60,7 @@ public record ExpertDefinition(
                 maxRetries, contextLength, "", true, 1, null, null, true, List.of(), List.of());
     }
 
-    /** Whether the expert runs on the company's own machines: as configured, else true for engine and echo. */
+    /** Whether the expert runs on the company's own machines: as configured, else true for engine, worker and echo. */
     public boolean runsOnPremises() {
         return onPremises != null ? onPremises : !"upstream".equals(type);
     }

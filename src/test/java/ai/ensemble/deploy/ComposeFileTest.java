@@ -42,10 +42,10 @@ class ComposeFileTest {
     void migrationsRunOnceBeforeTheGatewayStartsWithFlywayOff() {
         assertThat(environment("migrate")).containsEntry("ENSEMBLE_MIGRATE_ONLY", "true").containsEntry("SPRING_FLYWAY_ENABLED", "true");
         assertThat(Yamls.string(services.get("migrate"), "restart")).isEqualTo("no");
-        for (String replica : List.of("gateway", "worker")) {
-            assertThat(environment(replica)).containsEntry("SPRING_FLYWAY_ENABLED", "false").doesNotContainKey("ENSEMBLE_MIGRATE_ONLY");
-            assertThat(Yamls.string(services.get(replica), "depends_on.migrate.condition")).isEqualTo("service_completed_successfully");
-        }
+        assertThat(environment("gateway")).containsEntry("SPRING_FLYWAY_ENABLED", "false").doesNotContainKey("ENSEMBLE_MIGRATE_ONLY");
+        assertThat(Yamls.string(services.get("gateway"), "depends_on.migrate.condition")).isEqualTo("service_completed_successfully");
+        // the inference worker has no database at all
+        assertThat(environment("worker").keySet()).noneMatch(name -> name.startsWith("SPRING_") || name.equals("ENSEMBLE_MIGRATE_ONLY"));
         assertThat(environment("migrate").get("SPRING_DATASOURCE_URL")).isEqualTo(environment("gateway").get("SPRING_DATASOURCE_URL"));
     }
 
@@ -121,15 +121,22 @@ class ComposeFileTest {
     }
 
     @Test
-    void workerAsksForAGpuAndServesAnEngineModelFromAReadOnlyVolume() {
+    void workerRunsTheEngineAloneOnAGpuAndTheGatewayCallsItWithTheSharedTokenSecret() {
         Map<String, Object> worker = Yamls.map(compose, "services.worker");
 
         assertThat(strings(worker.get("profiles"))).containsExactly("gpu");
         assertThat(Yamls.string(worker, "deploy.resources.reservations.devices")).contains("nvidia", "gpu");
-        assertThat(environment("worker")).containsEntry("ENSEMBLE_EXPERTS_0_TYPE", "engine")
-                .containsEntry("ENSEMBLE_ENGINE_BACKEND", "cuda");
-        assertThat(environment("worker").get("ENSEMBLE_EXPERTS_0_MODEL")).startsWith("/models/");
+        assertThat(environment("worker")).containsEntry("ENSEMBLE_ROLE", "inference-worker")
+                .containsEntry("ENSEMBLE_ENGINE_BACKEND", "cuda").containsEntry("ENSEMBLE_WORKER_PORT", "8080")
+                .doesNotContainKeys("ENSEMBLE_SECURITY_ISSUERS_0_ISSUER", "SPRING_DATASOURCE_URL");
+        assertThat(environment("worker").get("ENSEMBLE_WORKER_MODEL")).startsWith("/models/");
         assertThat((List<?>) worker.get("volumes")).anySatisfy(v -> assertThat(v.toString()).endsWith(":/models:ro"));
+        assertThat(worker).doesNotContainKey("depends_on");
+
+        assertThat(environment("gateway")).containsEntry("ENSEMBLE_ROLE", "gateway")
+                .containsEntry("ENSEMBLE_EXPERTS_1_TYPE", "worker").containsEntry("ENSEMBLE_EXPERTS_1_BASE_URL", "http://worker:8080");
+        String secret = environment("gateway").get("ENSEMBLE_WORKER_TOKEN_SECRET");
+        assertThat(secret).isEqualTo(environment("worker").get("ENSEMBLE_WORKER_TOKEN_SECRET")).contains("WORKER_TOKEN_SECRET");
     }
 
     private Map<String, String> environment(String service) {

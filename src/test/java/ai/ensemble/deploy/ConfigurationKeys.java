@@ -53,6 +53,9 @@ final class ConfigurationKeys {
             "(?:@Value\\(\"\\$\\{|environment\\.(?:getProperty|containsProperty)\\(\"|@Conditional\\w*Property\\(\\s*(?:(?:name|value)\\s*=\\s*)?\")"
                     + "([a-z][a-z0-9.\\-]*)");
 
+    private static final Pattern VARIABLE_READ_IN_CODE = Pattern.compile(
+            "(?:env\\.(?:get|getOrDefault)\\(|integer\\(env, )\"(ENSEMBLE_[A-Z0-9_]+)\"");
+
     private static volatile ConfigurationKeys application;
 
     private final Set<String> keys;
@@ -184,9 +187,15 @@ final class ConfigurationKeys {
         List<String> keys = new ArrayList<>();
         try (Stream<Path> files = Files.walk(MAIN_SOURCES)) {
             for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
-                Matcher matcher = KEY_READ_IN_CODE.matcher(Files.readString(file));
+                String source = Files.readString(file);
+                Matcher matcher = KEY_READ_IN_CODE.matcher(source);
                 while (matcher.find()) {
                     keys.add(matcher.group(1));
+                }
+                // The inference worker runs without Spring and reads its variables from the environment itself.
+                Matcher variable = VARIABLE_READ_IN_CODE.matcher(source);
+                while (variable.find()) {
+                    keys.add(variable.group(1).toLowerCase(java.util.Locale.ROOT).replace('_', '.'));
                 }
             }
         } catch (IOException e) {

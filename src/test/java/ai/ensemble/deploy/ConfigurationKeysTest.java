@@ -24,7 +24,14 @@ class ConfigurationKeysTest {
     void findsKeysReadDirectlyInCode() {
         assertThat(ConfigurationKeys.readInCode()).contains(
                 "ensemble.engine.backend", "ensemble.engine.max-waiting", "ensemble.migrate-only",
-                "ensemble.embedded-postgres.enabled", "spring.datasource.url");
+                "ensemble.embedded-postgres.enabled", "spring.datasource.url", "ensemble.role", "ensemble.worker.token-secret");
+    }
+
+    @Test
+    void knowsTheVariablesTheInferenceWorkerReadsWithoutSpring() {
+        assertThat(List.of("ENSEMBLE_ROLE", "ENSEMBLE_WORKER_MODEL", "ENSEMBLE_WORKER_PORT", "ENSEMBLE_WORKER_TOKEN_SECRET",
+                "ENSEMBLE_ENGINE_BACKEND", "ENSEMBLE_ENGINE_MAX_WAITING")).allMatch(keys::knowsEnvironmentVariable);
+        assertThat(keys.knowsEnvironmentVariable("ENSEMBLE_WORKER_MODELS")).isFalse();
     }
 
     @Test
@@ -45,7 +52,7 @@ class ConfigurationKeysTest {
     @Test
     void rejectsKeysTheApplicationDoesNotRead() {
         assertThat(List.of("ENSEMBLE_SECURITY_ISSUER", "ENSEMBLE_SECURITY_ISSUERS_0_GROUP_CLAIM",
-                "ENSEMBLE_EXPERTS_BASE_URL", "ENSEMBLE_ENGINE_MAXWAIT", "SPRING_DATASOURCE_PASSWORDS", "ENSEMBLE_ROLE"))
+                "ENSEMBLE_EXPERTS_BASE_URL", "ENSEMBLE_ENGINE_MAXWAIT", "SPRING_DATASOURCE_PASSWORDS", "ENSEMBLE_ROLES"))
                 .noneMatch(keys::knowsEnvironmentVariable);
     }
 }

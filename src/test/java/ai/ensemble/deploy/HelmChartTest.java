@@ -30,7 +30,7 @@ class HelmChartTest {
      * Settings the chart passes although the application does not read them yet (see values.yaml):
      * the gateway/inference-worker role and the console's OIDC client secret.
      */
-    static final Set<String> PLANNED_SETTINGS = Set.of("ENSEMBLE_ROLE", "ENSEMBLE_OIDC_CLIENT_SECRET");
+    static final Set<String> PLANNED_SETTINGS = Set.of("ENSEMBLE_OIDC_CLIENT_SECRET");
 
     /** Names of settings that hold secrets (FIRST_TOKEN_TIMEOUT does not, API_KEY does). */
     private static final Pattern SECRET_NAME = Pattern.compile(".*(PASSWORD|SECRET).*|.*(API_KEY|TOKEN|CREDENTIALS?|PRIVATE_KEY)");
@@ -118,21 +118,26 @@ class HelmChartTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", "production-values.yaml", "gpu-workers-values.yaml"})
-    void servingPodsHaveStartupLivenessAndReadinessProbesOnActuator(String values) {
+    void servingPodsHaveStartupLivenessAndReadinessProbes(String values) {
         RenderedChart chart = chart(values);
         int serverPort = (Integer) Yamls.find(applicationYaml(), "server.port");
 
-        List<Map<String, Object>> serving = Stream.concat(chart.workloads("gateway").stream(), chart.workloads("worker").stream()).toList();
         assertThat(chart.workloads("gateway")).hasSize(1);
-        assertThat(serving).allSatisfy(workload -> assertThat(Yamls.list(workload, "spec.template.spec.containers")).allSatisfy(container -> {
-            assertThat(Yamls.list(container, "ports"))
-                    .containsExactly(Map.of("name", "http", "containerPort", serverPort, "protocol", "TCP"));
-            assertThat(Yamls.string(container, "startupProbe.httpGet.path")).isEqualTo("/actuator/health/liveness");
-            assertThat(Yamls.string(container, "livenessProbe.httpGet.path")).isEqualTo("/actuator/health/liveness");
-            assertThat(Yamls.string(container, "readinessProbe.httpGet.path")).isEqualTo("/actuator/health/readiness");
-            Stream.of("startupProbe", "livenessProbe", "readinessProbe")
-                    .forEach(probe -> assertThat(Yamls.string(container, probe + ".httpGet.port")).isEqualTo("http"));
-        }));
+        // The gateway on Spring Boot's probe groups; the workers (no Spring) on the worker server's own.
+        Map<String, List<Map<String, Object>>> byPaths = Map.of("/actuator/health/", chart.workloads("gateway"),
+                "/health/", chart.workloads("worker"));
+        byPaths.forEach((prefix, workloads) -> assertThat(workloads).allSatisfy(workload ->
+                assertThat(Yamls.list(workload, "spec.template.spec.containers")).allSatisfy(container -> {
+                    assertThat(Yamls.list(container, "ports"))
+                            .containsExactly(Map.of("name", "http", "containerPort", serverPort, "protocol", "TCP"));
+                    String live = prefix.equals("/health/") ? "/health/live" : "/actuator/health/liveness";
+                    String ready = prefix.equals("/health/") ? "/health/ready" : "/actuator/health/readiness";
+                    assertThat(Yamls.string(container, "startupProbe.httpGet.path")).isEqualTo(live);
+                    assertThat(Yamls.string(container, "livenessProbe.httpGet.path")).isEqualTo(live);
+                    assertThat(Yamls.string(container, "readinessProbe.httpGet.path")).isEqualTo(ready);
+                    Stream.of("startupProbe", "livenessProbe", "readinessProbe")
+                            .forEach(probe -> assertThat(Yamls.string(container, probe + ".httpGet.port")).isEqualTo("http"));
+                })));
         // The probe groups exist only when Spring Boot is told to expose them.
         assertThat(Yamls.find(applicationYaml(), "management.endpoint.health.probes.enabled")).isEqualTo(true);
     }
@@ -154,10 +159,17 @@ class HelmChartTest {
         assertThat(Yamls.list(job, "spec.template.spec.containers").getFirst()).doesNotContainKey("envFrom");
         assertThat(image(job)).isEqualTo(image(chart.workloads("gateway").getFirst()));
 
-        for (Map<String, Object> replicas : Stream.concat(chart.workloads("gateway").stream(), chart.workloads("worker").stream()).toList()) {
+        for (Map<String, Object> replicas : chart.workloads("gateway")) {
             assertThat(chart.env(replicas).filter(env -> env.name().equals("SPRING_FLYWAY_ENABLED")))
                     .extracting(EnvVar::value).containsExactly("false");
             assertThat(chart.env(replicas)).noneMatch(env -> env.name().equals("ENSEMBLE_MIGRATE_ONLY"));
+        }
+        // Inference workers run the engine alone: no database, no issuer, nothing from the gateway's ConfigMaps.
+        for (Map<String, Object> worker : chart.workloads("worker")) {
+            assertThat(container(worker)).doesNotContainKey("envFrom");
+            assertThat(chart.env(worker)).extracting(EnvVar::name)
+                    .noneMatch(name -> name.startsWith("SPRING_") || name.startsWith("ENSEMBLE_SECURITY_")
+                            || name.equals("ENSEMBLE_MIGRATE_ONLY") || name.startsWith("ENSEMBLE_EXPERTS_"));
         }
     }
 
@@ -321,15 +333,30 @@ class HelmChartTest {
         assertThat(Yamls.find(container(large), "resources.limits.nvidia\\.com/gpu")).isEqualTo(4);
         assertThat(Yamls.string(container(large), "resources.limits.memory")).isEqualTo("128Gi");
         assertThat(Yamls.find(small, "spec.replicas")).isEqualTo(2);
-        assertThat(env(chart, small)).containsEntry("ENSEMBLE_EXPERTS_0_ID", "llama-8b")
-                .containsEntry("ENSEMBLE_EXPERTS_0_TYPE", "engine")
-                .containsEntry("ENSEMBLE_EXPERTS_0_MODEL", "/models/Llama-3.1-8B-Instruct-Q8_0.gguf")
+        assertThat(env(chart, small)).containsEntry("ENSEMBLE_ROLE", "inference-worker")
+                .containsEntry("ENSEMBLE_WORKER_MODEL", "/models/Llama-3.1-8B-Instruct-Q8_0.gguf")
+                .containsEntry("ENSEMBLE_WORKER_PORT", "8080")
                 .containsEntry("ENSEMBLE_ENGINE_BACKEND", "cuda")
-                .containsEntry("ENSEMBLE_ENGINE_MAX_WAITING", "32")
-                .containsEntry("ENSEMBLE_ROLE", "inference-worker")
-                .doesNotContainKey("ENSEMBLE_EXPERTS_1_ID");
-        assertThat(env(chart, large)).containsEntry("ENSEMBLE_EXPERTS_0_ID", "llama-3.1-70b")
-                .containsEntry("ENSEMBLE_EXPERTS_0_MODEL", "/models/Llama-3.1-70B-Instruct");
+                .containsEntry("ENSEMBLE_ENGINE_MAX_WAITING", "32");
+        assertThat(env(chart, large)).containsEntry("ENSEMBLE_WORKER_MODEL", "/models/Llama-3.1-70B-Instruct")
+                .doesNotContainKey("ENSEMBLE_ENGINE_MAX_WAITING");
+        // Gateway and workers share the token secret from one existing Secret.
+        for (Map<String, Object> workload : List.of(small, large, chart.workloads("gateway").getFirst())) {
+            assertThat(chart.env(workload).filter(e -> e.name().equals("ENSEMBLE_WORKER_TOKEN_SECRET")))
+                    .singleElement().satisfies(e -> assertThat(e.fromSecret()).isTrue());
+            assertThat(Yamls.string(container(workload), "env")).contains("name=ensemble-worker-token", "key=token-secret");
+        }
+        // The gateway gets a worker expert per model: each StatefulSet pod by its DNS name under the headless Service.
+        Map<String, Object> gatewayConfig = Yamls.map(chart.one("ConfigMap", "ens-ensemble-gateway"), "data");
+        assertThat(gatewayConfig).containsEntry("ENSEMBLE_ROLE", "gateway")
+                .containsEntry("ENSEMBLE_EXPERTS_0_ID", "llama-8b").containsEntry("ENSEMBLE_EXPERTS_0_TYPE", "worker")
+                .containsEntry("ENSEMBLE_EXPERTS_0_BASE_URL", "http://ens-ensemble-worker-llama-8b-0.ens-ensemble-worker-llama-8b.ai.svc:8080,"
+                        + "http://ens-ensemble-worker-llama-8b-1.ens-ensemble-worker-llama-8b.ai.svc:8080")
+                .containsEntry("ENSEMBLE_EXPERTS_0_CONTEXT_LENGTH", "8192")
+                .containsEntry("ENSEMBLE_EXPERTS_1_ID", "llama-3.1-70b").containsEntry("ENSEMBLE_EXPERTS_1_TYPE", "worker")
+                .containsEntry("ENSEMBLE_EXPERTS_1_BASE_URL", "http://ens-ensemble-worker-llama-70b-0.ens-ensemble-worker-llama-70b.ai.svc:8080")
+                .doesNotContainKey("ENSEMBLE_EXPERTS_2_ID");
+        assertThat(Yamls.string(chart.one("Service", "ens-ensemble-worker-llama-8b"), "spec.clusterIP")).isEqualTo("None");
         for (Map<String, Object> worker : workers) {
             Map<String, Object> pod = Yamls.map(worker, "spec.template.spec");
             assertThat(Yamls.map(pod, "nodeSelector")).containsEntry("nvidia.com/gpu.present", "true");
@@ -345,9 +372,29 @@ class HelmChartTest {
     }
 
     @Test
+    void prometheusScrapesTheWorkersOwnMetricsPage() {
+        RenderedChart chart = RenderedChart.parse(new Helm(RenderedChart.CHART).template().withName("ens").withNamespace("ai")
+                .withValuesFile(RenderedChart.CHART.resolve("ci/gpu-workers-values.yaml"))
+                .set("metrics.serviceMonitor.enabled", true).set("migrations.helmHook", false).call());
+        Map<String, Object> monitor = chart.one("ServiceMonitor", "ens-ensemble-worker");
+        assertThat(Yamls.list(monitor, "spec.endpoints")).singleElement()
+                .satisfies(e -> assertThat(e).containsEntry("port", "http").containsEntry("path", "/metrics"));
+        for (Map<String, Object> service : chart.ofKind("Service")) {
+            boolean worker = Yamls.string(service, "metadata.name").startsWith("ens-ensemble-worker-");
+            boolean selected = Yamls.map(service, "metadata.labels").entrySet()
+                    .containsAll(Yamls.map(monitor, "spec.selector.matchLabels").entrySet());
+            assertThat(selected).as(Yamls.string(service, "metadata.name")).isEqualTo(worker);
+        }
+    }
+
+    @Test
     void refusesValuesThatCannotWork() {
         assertThatThrownBy(() -> new Helm(RenderedChart.CHART).template().set("workers.enabled", true).call())
                 .hasMessageContaining("workers.models");
+        assertThatThrownBy(() -> new Helm(RenderedChart.CHART).template()
+                .withValuesFile(RenderedChart.CHART.resolve("ci/gpu-workers-values.yaml"))
+                .set("workers.tokenSecret.existingSecret", "").call())
+                .hasMessageContaining("workers.tokenSecret.existingSecret");
         assertThatThrownBy(() -> new Helm(RenderedChart.CHART).template().set("oidc.issuers", "null").call())
                 .hasMessageContaining("oidc.issuers");
         assertThatThrownBy(() -> new Helm(RenderedChart.CHART).template().set("database.existingSecret", "").call())

@@ -79,6 +79,9 @@ public class ExpertAdministration {
         } catch (DuplicateKeyException e) {
             close(expert);
             throw ApiError.conflict("id", "Expert '" + definition.id() + "' already exists").exception();
+        } catch (RuntimeException e) {
+            close(expert); // a worker expert polls, an engine expert holds a model: neither may outlive a failed write
+            throw e;
         }
         catalog.reload(expert == null ? Map.of() : Map.of(definition.id(), expert));
         return get(definition.id());
@@ -192,7 +195,10 @@ public class ExpertAdministration {
         try {
             return factory.create(definition, "expert");
         } catch (IllegalArgumentException e) {
-            String field = definition.type().equals("upstream") ? "baseUrl" : "model";
+            String field = switch (definition.type()) {
+                case "upstream", "worker" -> "baseUrl";
+                default -> "model";
+            };
             throw ExpertValidation.invalid(field, "The expert cannot start: " + e.getMessage());
         }
     }

@@ -29,8 +29,13 @@ final class ExpertValidation {
         if (d.id().equals("auto")) {
             throw invalid("id", "'auto' is reserved: it asks the router to choose");
         }
-        if (d.type() == null || !List.of("upstream", "engine", "echo").contains(d.type())) {
-            throw invalid("type", "'type' must be 'upstream', 'engine' or 'echo'");
+        if (d.type() == null || !List.of("upstream", "engine", "worker", "echo").contains(d.type())) {
+            throw invalid("type", "'type' must be 'upstream', 'engine', 'worker' or 'echo'");
+        }
+        if (d.type().equals("worker") && (d.baseUrl() == null
+                || !d.baseUrl().strip().matches("https?://[^/\\s,]+/?(\\s*,\\s*https?://[^/\\s,]+/?)*"))) {
+            throw invalid("baseUrl", "'baseUrl' must list the inference workers as comma-separated http(s) URLs without a path, "
+                    + "such as http://worker-0:8080,http://worker-1:8080, for a worker expert");
         }
         if (d.type().equals("upstream") && (d.baseUrl() == null || !d.baseUrl().strip().matches("https?://[^/\\s]+\\S*"))) {
             throw invalid("baseUrl", "'baseUrl' must be an http(s) URL such as http://vllm:8000/v1 for an upstream expert");

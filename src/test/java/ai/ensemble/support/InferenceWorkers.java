@@ -1,0 +1,62 @@
+package ai.ensemble.support;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import ai.ensemble.engine.LocalModel;
+import ai.ensemble.engine.ServiceToken;
+import ai.ensemble.engine.serve.WorkerServer;
+
+/**
+ * Real inference workers in the test JVM: each its own demo model on the CPU behind a
+ * {@link WorkerServer} on a free port, sharing the token secret the test configuration gives the
+ * gateway. {@link #kill} stops one at once, dropping its open connections, as a crashed pod would.
+ */
+public final class InferenceWorkers implements AutoCloseable {
+
+    /** {@code ensemble.worker.token-secret} in application-test.yml. */
+    public static final String SECRET = "test-worker-token-secret-of-at-least-32-bytes";
+    public static final ServiceToken TOKENS = ServiceToken.ofSecret(SECRET);
+
+    private final List<LocalModel> models = new ArrayList<>();
+    private final List<WorkerServer> servers = new ArrayList<>();
+    private final List<Boolean> running = new ArrayList<>();
+
+    public InferenceWorkers(int count) throws Exception {
+        for (int i = 0; i < count; i++) {
+            LocalModel model = LocalModel.open("demo", new LocalModel.Options("cpu", 4, true));
+            models.add(model);
+            servers.add(WorkerServer.start(model, TOKENS, 0));
+            running.add(true);
+        }
+    }
+
+    public WorkerServer get(int index) {
+        return servers.get(index);
+    }
+
+    public String url(int index) {
+        return "http://localhost:" + servers.get(index).port();
+    }
+
+    /** Every worker's URL, comma-separated: a worker expert's {@code baseUrl}. */
+    public String baseUrl() {
+        return servers.stream().map(s -> "http://localhost:" + s.port()).collect(Collectors.joining(","));
+    }
+
+    public void kill(int index) {
+        servers.get(index).close();
+        running.set(index, false);
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (int i = 0; i < servers.size(); i++) {
+            if (running.get(i)) {
+                servers.get(i).close();
+            }
+            models.get(i).close();
+        }
+    }
+}
