@@ -14,6 +14,7 @@ import ai.ensemble.expert.ExpertFactory;
 import ai.ensemble.expert.ExpertSettings;
 import ai.ensemble.expert.OutboundHeaders;
 import ai.ensemble.runtime.Role;
+import ai.ensemble.shared.TraceHeaders;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import io.micrometer.core.instrument.Counter;
@@ -115,7 +116,7 @@ class DefaultExpertFactory implements ExpertFactory {
         Counter retries = Counter.builder("ensemble.worker.retries")
                 .description("Requests passed on to another inference worker before their first token").tag("expert", id)
                 .register(meters);
-        return new WorkerExpert(definition, pool, http, tokens, outboundHeaders.getIfAvailable(() -> OutboundHeaders.NONE), retries);
+        return new WorkerExpert(definition, pool, http, tokens, outboundHeaders.getIfAvailable(() -> TraceHeaders::current), retries);
     }
 
     /**
