@@ -2,7 +2,8 @@
 # One device call for the cuda backend: kernel + whole-model correctness (JUnit, batched decode and
 # continuous batching included), then the batch-1 decode, continuous-batching and prefill benchmark of the engine and of HF transformers on the same GPU, results in $OUT.
 # Needs .device/ (built here, see below) carried:
-#   .device/jre      ../shared/device/make-jre.sh .device/jre
+#   .device/jre      ../shared/device/make-jre.sh .device/jre, plus jdk.httpserver for the worker (WorkerBench):
+#                    jlink --add-modules java.base,java.logging,java.management,java.net.http,jdk.httpserver,jdk.unsupported,jdk.incubator.vector,jdk.crypto.ec
 #   .device/lib      jcuda, jcuda-natives (driver library only), junit-platform-console-standalone, assertj-core
 #   .device/classes  target/classes;  .device/test-classes  target/test-classes
 # Run: device run, carry [".device"], command: bash scripts/device/gpu-check.sh   (HF=0 skips step 3)

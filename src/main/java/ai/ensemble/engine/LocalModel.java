@@ -190,7 +190,8 @@ public final class LocalModel implements AutoCloseable {
 
     /**
      * @param spec    {@code demo}, {@code demo:SEED} (random weights, F32), {@code demo-bf16[:SEED]} (the
-     *                same in BF16, for the GPU), a model folder or a .gguf file
+     *                same in BF16, for the GPU), {@code demo-1b-bf16} (random BF16 weights of Llama 3.2
+     *                1B's layer shapes, for GPU benchmarks), a model folder or a .gguf file
      * @param options {@code backend}: {@code auto} (the GPU where one is usable, else the CPU, saying
      *                why), {@code cpu} or {@code cuda} (fails when no GPU can run the model); how many
      *                generations may wait; whether the GPU batches
@@ -203,6 +204,10 @@ public final class LocalModel implements AutoCloseable {
             long seed = spec.equals("demo") ? 0 : Long.parseLong(spec.substring(5));
             model = DemoModel.create(seed);
             name = DemoModel.NAME;
+        } else if (spec.equals("demo-1b-bf16")) {
+            // random weights of Llama 3.2 1B's layer shapes (benchmarks of serving on a GPU)
+            model = DemoModel.createLlama1bShape(0);
+            name = DemoModel.NAME + "-1b";
         } else if (spec.equals("demo-bf16") || spec.startsWith("demo-bf16:")) {
             // the same random model with BF16 weights, which the cuda backend can run (tests, demos on a GPU)
             long seed = spec.equals("demo-bf16") ? 0 : Long.parseLong(spec.substring(10));

@@ -28,6 +28,19 @@ public final class DemoModel {
                 DemoVocabulary.BEGIN_OF_TEXT, List.of(DemoVocabulary.END_OF_TEXT, DemoVocabulary.END_OF_TURN));
     }
 
+    /**
+     * The layer shapes of Llama 3.2 1B (dim 2048, 16 layers, 32 heads of 64, 8 kv heads, MLP 8192) over
+     * the demo vocabulary: random BF16 weights of a real size for benchmarks of serving on a GPU
+     * (the output layer is tiny, the 264-token vocabulary's).
+     */
+    public static LoadedModel createLlama1bShape(long seed) {
+        ModelConfig config = new ModelConfig("llama", 2048, 8192, 16, 32, 8, 64, DemoVocabulary.SIZE, 4096, 1e-5f,
+                500000f, null, ai.ensemble.engine.model.RopeStyle.HALF, true, false,
+                DemoVocabulary.BEGIN_OF_TEXT, List.of(DemoVocabulary.END_OF_TEXT, DemoVocabulary.END_OF_TURN));
+        LlamaWeights weights = RandomWeights.create(config, TensorType.BF16, seed, 0.02f);
+        return new LoadedModel(config, weights, new LoadedModel.TokenizerSource(null, null, DemoVocabulary.ggufMetadata()), () -> { });
+    }
+
     /** The demo model for {@code seed}, on the heap in F32. */
     public static LoadedModel create(long seed) {
         return create(seed, TensorType.F32);
