@@ -5,6 +5,17 @@
     var header = document.querySelector('meta[name="csrf-header"]');
     return token && header ? { header: header.content, token: token.content } : null;
   }
+  // The console's Content-Security-Policy allows no inline style or eval: htmx must not add its
+  // indicator <style> (console.css has those rules) nor evaluate hx-on or filter expressions.
+  if (window.htmx) {
+    window.htmx.config.includeIndicatorStyles = false;
+    window.htmx.config.allowEval = false;
+  }
+  // <select data-autosubmit> submits its form on change (no inline onchange handlers under the CSP).
+  document.addEventListener('change', function (event) {
+    var field = event.target;
+    if (field.matches && field.matches('[data-autosubmit]') && field.form) { field.form.submit(); }
+  });
   document.addEventListener('htmx:configRequest', function (event) {
     var c = csrf();
     if (c) { event.detail.headers[c.header] = c.token; }
