@@ -109,6 +109,7 @@ class EmbeddedPostgresConfiguration {
         dataSource.setPoolName("ensemble");
         dataSource.addDataSourceProperty("reWriteBatchedInserts", "true");
         dataSource.addDataSourceProperty("options", PLAN_PER_EXECUTION);
+        dataSource.addDataSourceProperty("logServerErrorDetail", "false"); // no parameter values (prompts) in exceptions and logs
         return dataSource;
     }
 

@@ -38,8 +38,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * at their configured levels; messages, MDC and stack traces) is captured over a run that uses a
  * newly issued API key and the demo key, a JWT from the external issuer, a dev IdP access token got
  * with a client secret, a console session through the whole OIDC sign-in, an upstream expert with
- * its API key, prompts full of personal data, and failed attempts with wrong keys, tokens and
- * passwords. None of those strings, and no {@code Authorization} header value, may appear.
+ * its API key, prompts full of personal data (also while the audit store fails), and failed
+ * attempts with wrong keys, tokens and passwords. None of those strings, and no {@code Authorization} header value, may appear.
  */
 class SecretsInLogsTest extends GatewayTest {
 
@@ -175,6 +175,15 @@ class SecretsInLogsTest extends GatewayTest {
             assertThat(get("/v1/models", bearer).statusCode()).isEqualTo(401);
         }
         secrets.put("a garbage bearer token", "not-a-token-logcheck-0123456789");
+
+        // The audit store failing under a prompt: the writer logs the failed batch, never what it held.
+        superuser().sql("alter table audit_event rename to audit_event_away").update();
+        try {
+            HttpResponse<String> refused = post("/v1/chat/completions", key, chatBody(ECHO_EXPERT, prompt));
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+        } finally {
+            superuser().sql("alter table audit_event_away rename to audit_event").update();
+        }
 
         consoleSession(secrets);
     }
