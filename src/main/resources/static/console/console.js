@@ -5,6 +5,34 @@
     var header = document.querySelector('meta[name="csrf-header"]');
     return token && header ? { header: header.content, token: token.content } : null;
   }
+  // The console's Content-Security-Policy allows no inline style or eval: htmx must not add its
+  // indicator <style> (console.css has those rules) nor evaluate hx-on or filter expressions.
+  if (window.htmx) {
+    window.htmx.config.includeIndicatorStyles = false;
+    window.htmx.config.allowEval = false;
+  }
+  // <select data-autosubmit> submits its form on change (no inline onchange handlers under the CSP).
+  document.addEventListener('change', function (event) {
+    var field = event.target;
+    if (field.matches && field.matches('[data-autosubmit]') && field.form) { field.form.submit(); }
+  });
+  // Bars drawn to a width given in data-percent (a style attribute would be blocked by the CSP).
+  function sizeBars(root) {
+    root.querySelectorAll('[data-percent]').forEach(function (bar) {
+      var percent = parseFloat(bar.getAttribute('data-percent'));
+      if (!isNaN(percent)) { bar.style.width = Math.max(0, Math.min(100, percent)) + '%'; }
+    });
+  }
+  document.addEventListener('DOMContentLoaded', function () { sizeBars(document); });
+  document.addEventListener('htmx:afterSwap', function (event) { sizeBars(event.detail.target || document); });
+  // Forms marked data-swap-client-errors show a 4xx answer's fragment (htmx swaps only 2xx by default).
+  document.addEventListener('htmx:beforeSwap', function (event) {
+    var source = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (source && source.closest && source.closest('[data-swap-client-errors]') && event.detail.xhr.status < 500) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
   document.addEventListener('htmx:configRequest', function (event) {
     var c = csrf();
     if (c) { event.detail.headers[c.header] = c.token; }

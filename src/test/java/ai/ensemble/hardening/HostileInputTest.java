@@ -100,6 +100,20 @@ class HostileInputTest extends GatewayTest {
         assertClientError(chat(body.getBytes(StandardCharsets.UTF_8)), 400, param);
     }
 
+    /** The gateway gives models no tools (excessive agency): asking for them is refused, naming the field. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"delete_all\",\"parameters\":{}}}]|tools",
+            "\"tool_choice\":\"required\"|tool_choice",
+            "\"functions\":[{\"name\":\"send_mail\",\"parameters\":{}}]|functions",
+            "\"function_call\":{\"name\":\"send_mail\"}|function_call"})
+    void toolsAndFunctionCallingAreRefusedNamingTheField(String parameter, String param) {
+        String body = "{\"model\":\"" + ECHO_EXPERT + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]," + parameter + "}";
+        HttpResponse<String> response = chat(body.getBytes(StandardCharsets.UTF_8));
+        assertClientError(response, 400, param);
+        assertThat(json(response).at("/error/message").asString()).contains("not supported");
+    }
+
     @Test
     void thousandsOfMessagesAreA400() {
         String messages = IntStream.range(0, 5000).mapToObj(i -> "{\"role\":\"user\",\"content\":\"m" + i + "\"}")

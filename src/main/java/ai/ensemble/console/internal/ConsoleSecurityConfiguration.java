@@ -1,5 +1,6 @@
 package ai.ensemble.console.internal;
 
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 
 import ai.ensemble.security.CallerPrincipal;
@@ -21,11 +22,14 @@ import org.springframework.security.web.access.intercept.RequestAuthorizationCon
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.authentication.SavedRequestAwareAuthenticationSuccessHandler;
 import org.springframework.security.web.context.HttpSessionSecurityContextRepository;
+import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
 import org.springframework.security.web.savedrequest.HttpSessionRequestCache;
 
 /**
  * The console's own filter chain: a browser session from OIDC login (code + PKCE), CSRF on, and a
- * permission per page area checked with the same {@code Caller.can} as the API. Its security context
+ * permission per page area checked with the same {@code Caller.can} as the API. Beyond Spring
+ * Security's default headers (nosniff, frame DENY, no-store; HSTS over TLS) it sends a strict
+ * Content-Security-Policy, a same-origin Referrer-Policy and a Permissions-Policy. Its security context
  * and saved request live under their own session keys, apart from the dev identity provider's login
  * at the same origin.
  */
@@ -34,6 +38,8 @@ import org.springframework.security.web.savedrequest.HttpSessionRequestCache;
 class ConsoleSecurityConfiguration {
 
     static final String LOGIN = "/oauth2/authorization/" + ConsoleClientRegistrations.REGISTRATION_ID;
+    /** The console needs none of the browser's powerful features; no page or frame of it may ask for them. */
+    static final String PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), display-capture=()";
 
     @Bean
     ClientRegistrationRepository consoleClientRegistrations(ConsoleSettings settings, Environment environment) {
@@ -76,10 +82,29 @@ class ConsoleSecurityConfiguration {
                             saved.onAuthenticationSuccess(request, response, authentication);
                         }))
                 .logout(logout -> logout.logoutUrl("/console/logout").logoutSuccessUrl("/console/signed-out"))
+                .headers(headers -> headers
+                        .contentSecurityPolicy(csp -> csp.policyDirectives(contentSecurityPolicy(settings)))
+                        .referrerPolicy(referrer -> referrer.policy(ReferrerPolicy.SAME_ORIGIN))
+                        .permissionsPolicyHeader(permissions -> permissions.policy(PERMISSIONS_POLICY)))
                 .exceptionHandling(exceptions -> exceptions
                         .authenticationEntryPoint(new LoginUrlAuthenticationEntryPoint(LOGIN))
                         .accessDeniedHandler(forbidden()));
         return http.build();
+    }
+
+    /**
+     * Scripts, styles and everything else from this origin only (htmx and console.js are served
+     * here; no inline code, no eval), no framing, no plugins. Forms may also post to the identity
+     * provider, where an expired session's form submission is redirected to sign in again.
+     */
+    static String contentSecurityPolicy(ConsoleSettings settings) {
+        String formAction = "'self'";
+        if (!settings.localProvider() && settings.issuer() != null && !settings.issuer().isBlank()) {
+            URI issuer = URI.create(settings.issuer());
+            formAction += " " + issuer.getScheme() + "://" + issuer.getRawAuthority();
+        }
+        return "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+                + "connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action " + formAction;
     }
 
     /** Whether the signed-in caller holds {@code permission}, wildcard grants included. */
