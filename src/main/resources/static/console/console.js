@@ -16,6 +16,13 @@
     var field = event.target;
     if (field.matches && field.matches('[data-autosubmit]') && field.form) { field.form.submit(); }
   });
+  // <form data-confirm="question"> asks before it is sent (no inline onsubmit handlers under the CSP).
+  document.addEventListener('submit', function (event) {
+    var form = event.target;
+    if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+      event.preventDefault();
+    }
+  });
   // Bars drawn to a width given in data-percent (a style attribute would be blocked by the CSP).
   function sizeBars(root) {
     root.querySelectorAll('[data-percent]').forEach(function (bar) {

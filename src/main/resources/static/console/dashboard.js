@@ -1,7 +1,7 @@
 // The dashboard's charts: uPlot line charts over the series the page embeds (the JSON in #dashboard-data).
 (function () {
   var embedded = document.getElementById('dashboard-data');
-  var data = embedded ? JSON.parse(embedded.textContent) : null;
+  var data = embedded ? JSON.parse(embedded.getAttribute('data-json')) : null;
   if (!data || !data.series || !window.uPlot) {
     return;
   }

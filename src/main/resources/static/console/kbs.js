@@ -1,5 +1,5 @@
 // A knowledge base's page: uploads with a progress bar (XMLHttpRequest upload events), then the
-// ingestion job polled until it finishes and the documents table refreshed; confirmations for deletes.
+// ingestion job polled until it finishes and the documents table refreshed.
 (function () {
   function csrfHeaders(xhr) {
     var token = document.querySelector('meta[name="csrf-token"]');
@@ -103,9 +103,8 @@
 
   document.addEventListener('submit', function (event) {
     var form = event.target;
-    if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
-      event.preventDefault();
-      return;
+    if (event.defaultPrevented) {
+      return; // a confirmation (console.js) was declined
     }
     var page = document.getElementById('kb-page');
     if (form.id === 'upload' && page) {

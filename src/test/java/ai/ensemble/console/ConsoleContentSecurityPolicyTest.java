@@ -55,7 +55,8 @@ class ConsoleContentSecurityPolicyTest extends ConsoleBrowserSupport {
     @Test
     void adminPagesRunWithoutViolations() {
         signIn("carol");
-        for (String area : List.of("nav-audit", "nav-keys", "nav-dashboard")) {
+        for (String area : List.of("nav-audit", "nav-keys", "nav-roles", "nav-experts", "nav-policies", "nav-quotas", "nav-kbs",
+                "nav-playground", "nav-my-keys", "nav-dashboard")) {
             browser.findElement(By.id(area)).click();
             wait.until(ExpectedConditions.presenceOfElementLocated(By.id("who")));
             assertNoViolations(area);

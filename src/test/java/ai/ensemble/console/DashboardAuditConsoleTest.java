@@ -85,7 +85,7 @@ class DashboardAuditConsoleTest extends ConsoleBrowserSupport {
     }
 
     private JsonNode pageData() {
-        Object data = ((JavascriptExecutor) browser).executeScript("return document.getElementById('dashboard-data').textContent");
+        Object data = ((JavascriptExecutor) browser).executeScript("return document.getElementById('dashboard-data').getAttribute('data-json')");
         return JSON.readTree((String) data);
     }
 

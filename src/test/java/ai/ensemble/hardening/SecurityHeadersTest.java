@@ -65,7 +65,7 @@ class SecurityHeadersTest extends GatewayTest {
     @Test
     void consoleTemplatesHaveNoInlineScriptsStylesOrEventHandlers() throws IOException {
         Pattern inline = Pattern.compile(
-                "<script(?![^>]*\\bth:src=|[^>]*\\bsrc=|[^>]*\\btype=\"application/json\")[^>]*>|<style\\b|\\s(th:)?style\\s*=|\\son[a-z]+\\s*=|\\shx-on[:-]|javascript:",
+                "<script(?![^>]*\\bth:src=|[^>]*\\bsrc=|[^>]*\\btype=\"application/json\")[^>]*>|<style\\b|\\s(th:)?style\\s*=|\\son[a-z]+\\s*=|[\"'|]on[a-z]+=|\\shx-on[:-]|javascript:",
                 Pattern.CASE_INSENSITIVE);
         List<String> found = new ArrayList<>();
         try (Stream<Path> templates = Files.list(CONSOLE_TEMPLATES)) {
