@@ -43,8 +43,10 @@ final class WorkerMetrics {
         return requests.sum();
     }
 
-    String exposition(WorkerLoad load) {
+    /** @param spansLost spans the OTLP exporter dropped (queue full) or could not deliver */
+    String exposition(WorkerLoad load, long spansLost) {
         StringBuilder out = new StringBuilder();
+        counter(out, "ensemble_worker_spans_lost_total", "Trace spans dropped or not accepted by the collector", spansLost);
         counter(out, "ensemble_worker_requests_total", "Generation requests accepted", requests.sum());
         counter(out, "ensemble_worker_failures_total", "Generations that failed after they were accepted", failures.sum());
         counter(out, "ensemble_worker_rejected_total", "Generation requests refused as overloaded", rejected.sum());
