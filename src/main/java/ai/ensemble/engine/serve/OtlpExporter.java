@@ -147,7 +147,7 @@ final class OtlpExporter implements AutoCloseable {
         }
     }
 
-    /** Sends what is queued (waiting at most a few seconds) and stops. */
+    /** Sends what is queued (waiting at most a few seconds), then stops and drops any export still in flight. */
     @Override
     public void close() {
         closed = true;
@@ -157,5 +157,6 @@ final class OtlpExporter implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        http.shutdownNow();
     }
 }
