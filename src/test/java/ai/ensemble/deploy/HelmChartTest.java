@@ -311,6 +311,21 @@ class HelmChartTest {
     }
 
     @Test
+    void workersExportTheirSpansToTheGatewaysCollector() {
+        RenderedChart withoutCollector = RenderedChart.render("gpu-workers-values.yaml");
+        RenderedChart withCollector = RenderedChart.render("production-values.yaml", "gpu-workers-values.yaml");
+
+        assertThat(withoutCollector.workloads("worker")).isNotEmpty().allSatisfy(worker ->
+                assertThat(env(withoutCollector, worker)).doesNotContainKey("ENSEMBLE_WORKER_OTLP_ENDPOINT"));
+        String gatewayEndpoint = Yamls.string(withCollector.one("ConfigMap", "ens-ensemble-config"),
+                "data.MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT");
+        assertThat(gatewayEndpoint).isEqualTo("http://otel-collector.monitoring:4318/v1/traces");
+        assertThat(withCollector.workloads("worker")).hasSize(2).allSatisfy(worker ->
+                assertThat(env(withCollector, worker)).containsEntry("ENSEMBLE_WORKER_OTLP_ENDPOINT", gatewayEndpoint));
+        assertThat(keys.knowsEnvironmentVariable("ENSEMBLE_WORKER_OTLP_ENDPOINT")).isTrue();
+    }
+
+    @Test
     void readsTheMetricNamesOutOfPromQl() {
         assertThat(DashboardQueries.metrics("histogram_quantile(0.95, sum by (le, expert) (rate(a_seconds_bucket{namespace=\"x\",le=~\"1.*\"}[5m])))"))
                 .containsExactly("a_seconds_bucket");

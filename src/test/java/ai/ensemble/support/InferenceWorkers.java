@@ -24,10 +24,15 @@ public final class InferenceWorkers implements AutoCloseable {
     private final List<Boolean> running = new ArrayList<>();
 
     public InferenceWorkers(int count) throws Exception {
+        this(count, null);
+    }
+
+    /** Workers that export their spans to the OTLP/HTTP {@code otlpEndpoint} (null: none). */
+    public InferenceWorkers(int count, String otlpEndpoint) throws Exception {
         for (int i = 0; i < count; i++) {
             LocalModel model = LocalModel.open("demo", new LocalModel.Options("cpu", 4, true));
             models.add(model);
-            servers.add(WorkerServer.start(model, TOKENS, 0));
+            servers.add(otlpEndpoint == null ? WorkerServer.start(model, TOKENS, 0) : WorkerServer.start(model, TOKENS, 0, otlpEndpoint));
             running.add(true);
         }
     }

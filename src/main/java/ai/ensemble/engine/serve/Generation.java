@@ -33,13 +33,15 @@ final class Generation {
     /** What one stream holds: whether it started, whether the client left, and what to run when it does. */
     private static final class Stream {
         final HttpExchange exchange;
+        final WorkerSpan span;
         final long startedNanos = System.nanoTime();
         final List<Runnable> onCancel = new CopyOnWriteArrayList<>();
         OutputStream out;
         volatile boolean cancelled;
 
-        Stream(HttpExchange exchange) {
+        Stream(HttpExchange exchange, WorkerSpan span) {
             this.exchange = exchange;
+            this.span = span;
         }
 
         void start() throws IOException {
@@ -61,9 +63,13 @@ final class Generation {
         }
     }
 
-    void run(HttpExchange exchange, GenerateRequest request, String context) throws IOException {
+    /** Runs the request, recording on {@code span} the model, token counts, finish reason, first token and failures. */
+    void run(HttpExchange exchange, GenerateRequest request, String context, WorkerSpan span) throws IOException {
         metrics.request();
-        Stream stream = new Stream(exchange);
+        span.attribute("gen_ai.request.model", model.name());
+        span.attribute("ensemble.engine.backend", model.backend());
+        span.attribute("gen_ai.request.max_tokens", request.settings().maxTokens());
+        Stream stream = new Stream(exchange, span);
         LocalModel.Result result;
         try {
             result = model.generate(request.turns(), request.settings(), text -> deliver(stream, text, context),
@@ -75,19 +81,23 @@ final class Generation {
                     });
         } catch (LocalModel.BusyException e) {
             metrics.rejected();
+            span.fail("overloaded: " + e.getMessage());
             LOG.log(System.Logger.Level.INFO, "Overloaded, refused: {0} {1}", e.getMessage(), context);
             exchange.getResponseHeaders().set("Retry-After", Integer.toString(e.retryAfterSeconds()));
             WorkerServer.error(exchange, 503, "overloaded", e.getMessage(), null);
             return;
         } catch (LocalModel.PromptTooLongException e) {
+            span.fail("invalid_request: " + e.getMessage());
             WorkerServer.error(exchange, 400, "invalid_request", e.getMessage(), "messages");
             return;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            span.attribute("gen_ai.response.finish_reasons", "cancelled");
             stream.cancel();
             return;
         } catch (RuntimeException e) {
             metrics.failed();
+            span.fail("engine_error: " + e.getMessage());
             LOG.log(System.Logger.Level.ERROR, "Generation failed: " + e + " " + context, e);
             if (stream.out == null) {
                 WorkerServer.error(exchange, 500, "engine_error", String.valueOf(e.getMessage()), null);
@@ -96,6 +106,9 @@ final class Generation {
             }
             return;
         }
+        span.attribute("gen_ai.usage.input_tokens", result.promptTokens());
+        span.attribute("gen_ai.usage.output_tokens", result.completionTokens());
+        span.attribute("gen_ai.response.finish_reasons", stream.cancelled ? "cancelled" : result.finishReason());
         if (stream.cancelled || result.finishReason().equals("cancelled")) {
             LOG.log(System.Logger.Level.INFO, "Client left: generation cancelled after {0} tokens {1}",
                     result.completionTokens(), context);
@@ -119,7 +132,10 @@ final class Generation {
         try {
             if (stream.out == null) {
                 stream.start();
-                metrics.firstToken(System.nanoTime() - stream.startedNanos);
+                long firstToken = System.nanoTime() - stream.startedNanos;
+                metrics.firstToken(firstToken);
+                stream.span.event("first-token");
+                stream.span.attribute("ensemble.time_to_first_token_ms", firstToken / 1_000_000);
             }
             stream.line(JsonText.object(Map.of("delta", text)));
         } catch (IOException e) {

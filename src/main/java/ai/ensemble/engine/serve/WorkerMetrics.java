@@ -43,13 +43,15 @@ final class WorkerMetrics {
         return requests.sum();
     }
 
-    String exposition(WorkerLoad load) {
+    /** @param spansLost spans the OTLP exporter dropped (queue full) or could not deliver */
+    String exposition(WorkerLoad load, long spansLost) {
         StringBuilder out = new StringBuilder();
         counter(out, "ensemble_worker_requests_total", "Generation requests accepted", requests.sum());
         counter(out, "ensemble_worker_failures_total", "Generations that failed after they were accepted", failures.sum());
         counter(out, "ensemble_worker_rejected_total", "Generation requests refused as overloaded", rejected.sum());
         counter(out, "ensemble_worker_prompt_tokens_total", "Prompt tokens processed", promptTokens.sum());
         counter(out, "ensemble_worker_completion_tokens_total", "Tokens generated", completionTokens.sum());
+        counter(out, "ensemble_worker_spans_lost_total", "Trace spans dropped or not accepted by the collector", spansLost);
         gauge(out, "ensemble_worker_queue_depth", "Generations waiting for the model", load.queued());
         gauge(out, "ensemble_worker_running", "Generations running", load.running());
         gauge(out, "ensemble_worker_in_flight", "Requests this worker holds (running, waiting or streaming)", load.inFlight());

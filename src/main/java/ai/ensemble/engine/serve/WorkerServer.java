@@ -10,8 +10,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import ai.ensemble.engine.LocalModel;
 import ai.ensemble.engine.ServiceToken;
@@ -34,12 +32,13 @@ import com.sun.net.httpserver.HttpServer;
  * </ul>
  * The internal endpoints need a {@link ServiceToken} ({@code Authorization: Bearer ...}); anything
  * else is a 401. A W3C {@code traceparent} header's trace id is named in the log lines of the request
- * and echoed in {@code X-Trace-Id}.
+ * and echoed in {@code X-Trace-Id}; when the caller sampled the trace and the worker has an OTLP
+ * endpoint, the generation is a {@code worker.generate} span under the caller's span, exported by
+ * {@link OtlpExporter}.
  */
 public final class WorkerServer implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(WorkerServer.class.getName());
-    private static final Pattern TRACEPARENT = Pattern.compile("[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}");
     private static final int MAX_BODY_BYTES = 4 * 1024 * 1024;
 
     private final LocalModel model;
@@ -51,12 +50,15 @@ public final class WorkerServer implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final WorkerMetrics metrics = new WorkerMetrics();
     private final Generation generation;
+    private final OtlpExporter spans;
 
-    private WorkerServer(LocalModel model, boolean ownsModel, ServiceToken tokens, int port, Clock clock) throws IOException {
+    private WorkerServer(LocalModel model, boolean ownsModel, ServiceToken tokens, int port, Clock clock, OtlpExporter spans)
+            throws IOException {
         this.model = model;
         this.ownsModel = ownsModel;
         this.tokens = tokens;
         this.clock = clock;
+        this.spans = spans;
         this.generation = new Generation(model, metrics);
         this.server = HttpServer.create(new InetSocketAddress(port), 128);
         server.setExecutor(executor);
@@ -70,14 +72,26 @@ public final class WorkerServer implements AutoCloseable {
      * Serves {@code model} on {@code port} (0: any free port); closing the server leaves the model open.
      */
     public static WorkerServer start(LocalModel model, ServiceToken tokens, int port) throws IOException {
-        return new WorkerServer(model, false, tokens, port, Clock.systemUTC());
+        return new WorkerServer(model, false, tokens, port, Clock.systemUTC(), null);
+    }
+
+    /**
+     * As {@link #start(LocalModel, ServiceToken, int)}, exporting the spans of sampled requests to the
+     * OTLP/HTTP {@code otlpEndpoint} (a collector's base URL or its {@code /v1/traces} URL).
+     */
+    public static WorkerServer start(LocalModel model, ServiceToken tokens, int port, String otlpEndpoint) throws IOException {
+        return new WorkerServer(model, false, tokens, port, Clock.systemUTC(),
+                new OtlpExporter(OtlpExporter.tracesUrl(otlpEndpoint), "worker-" + java.util.UUID.randomUUID()));
     }
 
     /** Opens the model the settings name and serves it; closing the server closes the model. */
     public static WorkerServer start(WorkerSettings settings) throws IOException {
         LocalModel model = LocalModel.open(settings.model(), new LocalModel.Options(settings.backend(), settings.maxWaiting(), true));
         try {
-            return new WorkerServer(model, true, ServiceToken.ofSecret(settings.tokenSecret()), settings.port(), Clock.systemUTC());
+            OtlpExporter spans = settings.otlpEndpoint() == null ? null
+                    : new OtlpExporter(settings.otlpEndpoint(), settings.serviceInstance());
+            return new WorkerServer(model, true, ServiceToken.ofSecret(settings.tokenSecret()), settings.port(), Clock.systemUTC(),
+                    spans);
         } catch (IOException | RuntimeException e) {
             try {
                 model.close();
@@ -107,14 +121,16 @@ public final class WorkerServer implements AutoCloseable {
         try (exchange) {
             String path = exchange.getRequestURI().getPath();
             String method = exchange.getRequestMethod();
-            String traceId = traceId(exchange);
+            TraceParent trace = TraceParent.parse(exchange.getRequestHeaders().getFirst("traceparent"));
+            String traceId = trace == null ? null : trace.traceId();
             if (traceId != null) {
                 exchange.getResponseHeaders().set("X-Trace-Id", traceId);
             }
             switch (path) {
                 case "/health/live" -> text(exchange, 200, "text/plain", "live\n");
                 case "/health/ready" -> text(exchange, 200, "text/plain", "ready\n");
-                case "/metrics" -> text(exchange, 200, "text/plain; version=0.0.4", metrics.exposition(load()));
+                case "/metrics" -> text(exchange, 200, "text/plain; version=0.0.4",
+                        metrics.exposition(load(), spans == null ? 0 : spans.dropped() + spans.failed()));
                 case "/internal/v1/load", "/internal/v1/generate" -> {
                     ServiceToken.Claims claims;
                     try {
@@ -135,7 +151,7 @@ public final class WorkerServer implements AutoCloseable {
                             error(exchange, 405, "method_not_allowed", "use POST", null);
                             return;
                         }
-                        generate(exchange, claims.subject(), traceId);
+                        generate(exchange, claims.subject(), trace);
                     }
                 }
                 default -> error(exchange, 404, "not_found", "no endpoint " + path, null);
@@ -145,12 +161,23 @@ public final class WorkerServer implements AutoCloseable {
         }
     }
 
-    private void generate(HttpExchange exchange, String requestId, String traceId) throws IOException {
+    private void generate(HttpExchange exchange, String requestId, TraceParent trace) throws IOException {
+        WorkerSpan span = WorkerSpan.start("worker.generate", trace, spans);
+        try {
+            generate(exchange, requestId, trace == null ? null : trace.traceId(), span);
+        } finally {
+            span.end();
+        }
+    }
+
+    private void generate(HttpExchange exchange, String requestId, String traceId, WorkerSpan span) throws IOException {
+        span.attribute("ensemble.request.id", requestId);
         byte[] body;
         try (InputStream in = exchange.getRequestBody()) {
             body = in.readNBytes(MAX_BODY_BYTES + 1);
         }
         if (body.length > MAX_BODY_BYTES) {
+            span.fail("invalid_request: body too large");
             error(exchange, 413, "invalid_request", "the body exceeds " + MAX_BODY_BYTES + " bytes", "body");
             return;
         }
@@ -158,12 +185,13 @@ public final class WorkerServer implements AutoCloseable {
         try {
             request = GenerateRequest.parse(new String(body, StandardCharsets.UTF_8));
         } catch (GenerateRequest.InvalidException e) {
+            span.fail("invalid_request: " + e.field); // the field only: a parse error may quote the body
             error(exchange, 400, "invalid_request", e.getMessage(), e.field);
             return;
         }
         inFlight.incrementAndGet();
         try {
-            generation.run(exchange, request, "request=" + requestId + " trace_id=" + traceId);
+            generation.run(exchange, request, "request=" + requestId + " trace_id=" + traceId, span);
         } finally {
             inFlight.decrementAndGet();
         }
@@ -176,15 +204,6 @@ public final class WorkerServer implements AutoCloseable {
     private static String bearer(HttpExchange exchange) {
         String header = exchange.getRequestHeaders().getFirst("Authorization");
         return header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).strip() : null;
-    }
-
-    private static String traceId(HttpExchange exchange) {
-        String header = exchange.getRequestHeaders().getFirst("traceparent");
-        if (header == null) {
-            return null;
-        }
-        Matcher m = TRACEPARENT.matcher(header.strip());
-        return m.matches() && !m.group(1).equals("0".repeat(32)) ? m.group(1) : null;
     }
 
     static void text(HttpExchange exchange, int status, String contentType, String text) throws IOException {
@@ -216,6 +235,9 @@ public final class WorkerServer implements AutoCloseable {
     public void close() {
         server.stop(0);
         executor.shutdownNow();
+        if (spans != null) {
+            spans.close();
+        }
         if (ownsModel) {
             try {
                 model.close();

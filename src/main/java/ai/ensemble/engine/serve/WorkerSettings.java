@@ -1,6 +1,8 @@
 package ai.ensemble.engine.serve;
 
+import java.net.URI;
 import java.util.Map;
+import java.util.UUID;
 
 import ai.ensemble.engine.LocalModel;
 import ai.ensemble.engine.ServiceToken;
@@ -11,9 +13,14 @@ import ai.ensemble.engine.demo.DemoModel;
  * {@code ENSEMBLE_WORKER_MODEL} (a model folder, a .gguf file, {@code demo} or
  * {@code ensemble-demo-random}), {@code ENSEMBLE_WORKER_PORT} (8080), {@code ENSEMBLE_ENGINE_BACKEND}
  * ({@code auto}), {@code ENSEMBLE_ENGINE_MAX_WAITING} (16) and {@code ENSEMBLE_WORKER_TOKEN_SECRET}
- * (required, at least 32 bytes).
+ * (required, at least 32 bytes); {@code ENSEMBLE_WORKER_OTLP_ENDPOINT} (the OpenTelemetry collector's
+ * OTLP/HTTP endpoint, the same value as the gateway's; unset: the worker exports no spans).
+ *
+ * @param otlpEndpoint    where sampled spans are posted ({@code .../v1/traces}), or null
+ * @param serviceInstance the worker's {@code service.instance.id}: {@code HOSTNAME} (the pod name) or a random id
  */
-public record WorkerSettings(String model, int port, String backend, int maxWaiting, String tokenSecret) {
+public record WorkerSettings(String model, int port, String backend, int maxWaiting, String tokenSecret, URI otlpEndpoint,
+                             String serviceInstance) {
 
     /** @throws IllegalArgumentException naming the variable that is missing or wrong */
     public static WorkerSettings fromEnvironment(Map<String, String> env) {
@@ -32,7 +39,18 @@ public record WorkerSettings(String model, int port, String backend, int maxWait
             throw new IllegalArgumentException("ENSEMBLE_WORKER_TOKEN_SECRET is required: the secret the gateway signs its "
                     + "service tokens with, at least " + ServiceToken.MIN_SECRET_BYTES + " bytes");
         }
-        return new WorkerSettings(model, port, backend, maxWaiting, secret);
+        URI otlpEndpoint = null;
+        String endpoint = env.get("ENSEMBLE_WORKER_OTLP_ENDPOINT");
+        if (endpoint != null && !endpoint.isBlank()) {
+            try {
+                otlpEndpoint = OtlpExporter.tracesUrl(endpoint);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("ENSEMBLE_WORKER_OTLP_ENDPOINT " + e.getMessage() + ", not '" + endpoint + "'");
+            }
+        }
+        String hostname = env.get("HOSTNAME");
+        String instance = hostname == null || hostname.isBlank() ? UUID.randomUUID().toString() : hostname.strip();
+        return new WorkerSettings(model, port, backend, maxWaiting, secret, otlpEndpoint, instance);
     }
 
     private static int integer(Map<String, String> env, String name, int fallback, int min, int max) {
@@ -53,6 +71,7 @@ public record WorkerSettings(String model, int port, String backend, int maxWait
 
     @Override
     public String toString() {
-        return "WorkerSettings[model=" + model + ", port=" + port + ", backend=" + backend + ", maxWaiting=" + maxWaiting + "]";
+        return "WorkerSettings[model=" + model + ", port=" + port + ", backend=" + backend + ", maxWaiting=" + maxWaiting
+                + ", otlpEndpoint=" + otlpEndpoint + "]";
     }
 }
