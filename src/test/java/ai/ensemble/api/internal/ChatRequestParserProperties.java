@@ -1,0 +1,45 @@
+package ai.ensemble.api.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import ai.ensemble.shared.ApiException;
+import ai.ensemble.support.HostileJson;
+import ai.ensemble.support.PropertyCheck;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Property: whatever bytes arrive, the chat request parser returns a request or refuses it with a
+ * 4xx {@link ApiException} whose message names the rule, within a second; nothing else escapes.
+ * Inputs come from {@link HostileJson}; {@code -Dfuzz.tries=N} runs more of them.
+ */
+class ChatRequestParserProperties {
+
+    private final ChatRequestParser parser = new ChatRequestParser(JsonMapper.builder().build());
+    private final HostileJson hostile = new HostileJson(List.of("m", "auto", "demo-echo"));
+
+    @Test
+    void anyBodyParsesOrIsRefusedWithAClientErrorNamingTheRule() {
+        PropertyCheck.forAll("parser returns a request or a 4xx", hostile::body)
+                .share(3)
+                .shrinkingWith(PropertyCheck::smallerBytes)
+                .describedAs(body -> PropertyCheck.abbreviate(new String(body, StandardCharsets.UTF_8)))
+                .check(this::parsesOrRefusesWithinASecond);
+    }
+
+    private void parsesOrRefusesWithinASecond(byte[] body) {
+        long began = System.nanoTime();
+        try {
+            ChatCompletionRequest request = parser.parse(body);
+            assertThat(request.expertRequest().messages()).isNotEmpty();
+        } catch (ApiException refused) {
+            assertThat(refused.error().status().is4xxClientError()).as(refused.getMessage()).isTrue();
+            assertThat(refused.error().type()).isEqualTo("invalid_request_error");
+            assertThat(refused.getMessage()).isNotBlank();
+        }
+        assertThat(System.nanoTime() - began).as("parse time in ns").isLessThan(1_000_000_000L);
+    }
+}
