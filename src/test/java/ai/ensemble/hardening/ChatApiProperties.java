@@ -2,6 +2,7 @@ package ai.ensemble.hardening;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 import ai.ensemble.support.GatewayTest;
@@ -24,11 +25,41 @@ class ChatApiProperties extends GatewayTest {
         assertThat(error.get("code").asString()).isEqualTo("invalid_value");
     }
 
+    /** Found by a property test: a body 500 levels deep (Jackson's limit) was read, then could not be written into the audit log (503). */
+    @Test
+    void aBodyNestedDeeperThanTheAuditLogCanWriteIsA400NamingTheField() throws InterruptedException {
+        long unansweredBefore = unansweredRequests();
+        String deep = "{\"a\":".repeat(499) + "1" + "}".repeat(499);
+        HttpResponse<String> response = chat(("{\"model\":\"" + ECHO_EXPERT + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+                + "\"x_unknown\":" + deep + "}").getBytes(StandardCharsets.UTF_8));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        assertThat(json(response).at("/error/param").asString()).isEqualTo("x_unknown");
+        assertThat(settledUnansweredRequests(unansweredBefore)).isEqualTo(unansweredBefore);
+    }
+
     private HttpResponse<String> chat(byte[] body) {
         return send(HttpRequest.newBuilder(uri("/v1/chat/completions"))
                 .timeout(Duration.ofSeconds(30))
                 .header("Authorization", "Bearer " + DEMO_KEY)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+    }
+
+    /** The count of audited requests without an outcome, once streamed answers have had time to record theirs. */
+    private long settledUnansweredRequests(long expected) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        long count = unansweredRequests();
+        while (count != expected && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            count = unansweredRequests();
+        }
+        return count;
+    }
+
+    private long unansweredRequests() {
+        return jdbc.sql("""
+                select count(*) from audit_event q where q.kind = 'request'
+                and not exists (select 1 from audit_event r where r.kind = 'response' and r.request_id = q.request_id)""")
+                .query(Long.class).single();
     }
 }
