@@ -37,6 +37,27 @@ class ChatApiProperties extends GatewayTest {
         assertThat(settledUnansweredRequests(unansweredBefore)).isEqualTo(unansweredBefore);
     }
 
+    /**
+     * Found by the property (shrunk counterexample as sent): PostgreSQL text cannot hold U+0000, so
+     * the audit batch failed and the client got 503; the columns now hold U+FFFD, the record the NUL.
+     */
+    @Test
+    void aNulCharacterInAPromptIsAuditedAndAnswered() {
+        HttpResponse<String> response = chat("{\"\":\"\",\"messages\":[{\"role\":\"assistant\",\"\":\"\",\"content\":[{\"type\":\"text\",\"text\":\"\\u0000\"}]}],\"\":null}"
+                .getBytes(StandardCharsets.UTF_8));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        String requestId = response.headers().firstValue("X-Request-Id").orElseThrow();
+        assertThat(jdbc.sql("select text_content from audit_event where request_id = ? and kind = 'request'").param(requestId)
+                .query(String.class).single()).isEqualTo("\uFFFD");
+        assertThat(jdbc.sql("select record from audit_event where request_id = ? and kind = 'request'").param(requestId)
+                .query(String.class).single()).contains("\\u0000");
+        HttpResponse<String> unknownModel = chat(("{\"model\":\"demo\\u0000echo\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+                .getBytes(StandardCharsets.UTF_8));
+        assertThat(unknownModel.statusCode()).as(unknownModel.body()).isEqualTo(404);
+        HttpResponse<String> verified = get("/admin/api/audit/verify", devToken("demo-auditor"));
+        assertThat(json(verified).get("valid").asBoolean()).as(verified.body()).isTrue();
+    }
+
     private HttpResponse<String> chat(byte[] body) {
         return send(HttpRequest.newBuilder(uri("/v1/chat/completions"))
                 .timeout(Duration.ofSeconds(30))
