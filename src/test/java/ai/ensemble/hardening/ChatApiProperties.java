@@ -4,17 +4,58 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 
 import ai.ensemble.support.GatewayTest;
+import ai.ensemble.support.HostileJson;
+import ai.ensemble.support.PropertyCheck;
+import com.github.tomakehurst.wiremock.client.WireMock;
+import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Hostile chat requests over HTTP: regressions found by property tests. */
+/**
+ * Property over HTTP: whatever body a client posts to the chat endpoint (from {@link HostileJson}),
+ * the gateway never answers 5xx, answers every 4xx as JSON in OpenAI's error shape, answers within
+ * a bounded time, and leaves no audited request without its audited outcome. The upstream expert
+ * answers (WireMock), so that a request the router sends there may succeed; the property runs as a
+ * plain JUnit test driving generated bodies, inside the shared Spring context.
+ */
 class ChatApiProperties extends GatewayTest {
 
-    /** Found by a property test (shrunk to the empty body): Spring's own JSON settings dropped the null {@code param}. */
+    private static final String UPSTREAM_ANSWER = """
+            data: {"id":"c1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant","content":"ok"},"finish_reason":null}]}
+
+            data: {"id":"c1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}
+
+            data: [DONE]
+
+            """;
+
+    private final HostileJson hostile = new HostileJson(List.of(ECHO_EXPERT, SECOND_ECHO_EXPERT, UPSTREAM_EXPERT, "auto", "no-such-expert"));
+
+    @Test
+    void noBodyGetsA5xxAndEveryRefusalIsAnOpenAiErrorWithNothingHalfWritten() throws InterruptedException {
+        long unansweredBefore = unansweredRequests();
+        StubMapping upstream = UPSTREAM.stubFor(WireMock.post(urlEqualTo("/v1/chat/completions"))
+                .willReturn(aResponse().withHeader("Content-Type", "text/event-stream").withBody(UPSTREAM_ANSWER)));
+        try {
+            PropertyCheck.forAll("chat API answers no 5xx and refuses in OpenAI's shape", hostile::body)
+                    .share(2)
+                    .shrinkingWith(PropertyCheck::smallerBytes)
+                    .describedAs(body -> PropertyCheck.abbreviate(new String(body, StandardCharsets.UTF_8)))
+                    .check(this::answersWithoutServerErrors);
+        } finally {
+            UPSTREAM.removeStub(upstream);
+        }
+        assertThat(settledUnansweredRequests(unansweredBefore)).as("audited requests without an audited outcome").isEqualTo(unansweredBefore);
+    }
+
+    /** Found by the property (shrunk to the empty body): Spring's own JSON settings dropped the null {@code param}. */
     @Test
     void anEmptyBodyIsRefusedWithAllFourKeysOfOpenAisErrorShape() {
         HttpResponse<String> response = chat(new byte[0]);
@@ -25,7 +66,7 @@ class ChatApiProperties extends GatewayTest {
         assertThat(error.get("code").asString()).isEqualTo("invalid_value");
     }
 
-    /** Found by a property test: a body 500 levels deep (Jackson's limit) was read, then could not be written into the audit log (503). */
+    /** Found by the property: a body 500 levels deep (Jackson's limit) was read, then could not be written into the audit log (503). */
     @Test
     void aBodyNestedDeeperThanTheAuditLogCanWriteIsA400NamingTheField() throws InterruptedException {
         long unansweredBefore = unansweredRequests();
@@ -64,6 +105,21 @@ class ChatApiProperties extends GatewayTest {
                 .header("Authorization", "Bearer " + DEMO_KEY)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+    }
+
+    private void answersWithoutServerErrors(byte[] body) {
+        HttpResponse<String> response = chat(body);
+        int status = response.statusCode();
+        assertThat(status).as(response.body()).isLessThan(500);
+        if (status >= 400) {
+            assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
+            JsonNode error = json(response).path("error");
+            assertThat(error.path("message").asString("")).as(response.body()).isNotBlank();
+            assertThat(error.path("type").asString("")).as(response.body()).isNotBlank();
+            assertThat(error.has("param") && error.has("code")).as(response.body()).isTrue();
+        } else {
+            assertThat(status).as(response.body()).isEqualTo(200);
+        }
     }
 
     /** The count of audited requests without an outcome, once streamed answers have had time to record theirs. */
