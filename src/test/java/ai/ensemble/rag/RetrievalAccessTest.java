@@ -100,6 +100,27 @@ class RetrievalAccessTest extends RagTestSupport {
         }
     }
 
+    /**
+     * Found by extending ChatApiProperties' counterexamples to retrieval: a query of zero-width or
+     * NUL characters passed the blank check, then the embedding model refused it (and PostgreSQL
+     * the NUL), answering 500; such a query now simply matches nothing.
+     */
+    @Test
+    void aQueryWithNothingToEmbedFindsNothingInsteadOfA500() {
+        String admin = admin();
+        createRole(admin, "rag-public-chatter", "chat", "expert:" + ECHO_EXPERT, "kb:rag-public:read");
+        String chatterKey = issueKey(admin, "rag-public-chatter");
+        for (String query : List.of("\\u200d\\ufeff", "\\u0000", "soup\\u0000")) {
+            HttpResponse<String> response = retrieve(publicKey, "{\"query\":\"" + query + "\",\"kbs\":[\"rag-public\"]}");
+            assertThat(response.statusCode()).as(query + ": " + response.body()).isEqualTo(200);
+            HttpResponse<String> chat = post("/v1/chat/completions", chatterKey, "{\"model\":\"" + ECHO_EXPERT
+                    + "\",\"kbs\":[\"rag-public\"],\"messages\":[{\"role\":\"user\",\"content\":\"" + query + "\"}]}");
+            assertThat(chat.statusCode()).as(query + ": " + chat.body()).isEqualTo(200);
+        }
+        assertThat(json(retrieve(publicKey, "{\"query\":\"\\u200d\\ufeff\",\"kbs\":[\"rag-public\"]}"))).isEmpty();
+        assertThat(json(retrieve(publicKey, "{\"query\":\"soup\\u0000\",\"kbs\":[\"rag-public\"]}")).toString()).contains("cafeteria");
+    }
+
     @Test
     void anUnknownKnowledgeBaseIs404AndBadInput400() {
         assertError(retrieve(publicKey, """
