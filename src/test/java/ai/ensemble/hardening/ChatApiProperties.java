@@ -5,6 +5,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import ai.ensemble.support.GatewayTest;
 import ai.ensemble.support.HostileJson;
@@ -36,10 +37,15 @@ class ChatApiProperties extends GatewayTest {
 
             """;
 
-    private final HostileJson hostile = new HostileJson(List.of(ECHO_EXPERT, SECOND_ECHO_EXPERT, UPSTREAM_EXPERT, "auto", "no-such-expert"));
+    private static final String KNOWLEDGE_BASE = "hostile-kb";
+
+    private final AtomicInteger groundedAnswers = new AtomicInteger();
+    private final HostileJson hostile = new HostileJson(List.of(ECHO_EXPERT, SECOND_ECHO_EXPERT, UPSTREAM_EXPERT, "auto", "no-such-expert"),
+            List.of(KNOWLEDGE_BASE));
 
     @Test
     void noBodyGetsA5xxAndEveryRefusalIsAnOpenAiErrorWithNothingHalfWritten() throws InterruptedException {
+        groundingKnowledgeBase();
         long unansweredBefore = unansweredRequests();
         StubMapping upstream = UPSTREAM.stubFor(WireMock.post(urlEqualTo("/v1/chat/completions"))
                 .willReturn(aResponse().withHeader("Content-Type", "text/event-stream").withBody(UPSTREAM_ANSWER)));
@@ -53,6 +59,22 @@ class ChatApiProperties extends GatewayTest {
             UPSTREAM.removeStub(upstream);
         }
         assertThat(settledUnansweredRequests(unansweredBefore)).as("audited requests without an audited outcome").isEqualTo(unansweredBefore);
+        // The generator must reach past validation, into routing, experts and retrieval, or the property says little.
+        assertThat(groundedAnswers.get()).as("answers to requests grounded in the knowledge base").isPositive();
+    }
+
+    /** A knowledge base every caller may read, with one document, so that grounded requests reach retrieval. */
+    private void groundingKnowledgeBase() {
+        String admin = devToken("demo-admin");
+        if (get("/admin/api/kbs/" + KNOWLEDGE_BASE, admin).statusCode() == 404) {
+            HttpResponse<String> created = post("/admin/api/kbs", admin, """
+                    {"id":"%s","name":"Hostile input","description":"chat API property","readRoles":[],"chunking":{"targetChars":400,"overlapChars":80}}"""
+                    .formatted(KNOWLEDGE_BASE));
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            HttpResponse<String> document = post("/admin/api/kbs/" + KNOWLEDGE_BASE + "/documents", admin, """
+                    {"externalId":"soup","title":"Soup","text":"Tomato soup is made from tomatoes and served on Fridays."}""");
+            assertThat(document.statusCode()).as(document.body()).isBetween(200, 202);
+        }
     }
 
     /** Found by the property (shrunk to the empty body): Spring's own JSON settings dropped the null {@code param}. */
@@ -119,6 +141,9 @@ class ChatApiProperties extends GatewayTest {
             assertThat(error.has("param") && error.has("code")).as(response.body()).isTrue();
         } else {
             assertThat(status).as(response.body()).isEqualTo(200);
+            if (new String(body, StandardCharsets.UTF_8).contains("\"kbs\":[\"" + KNOWLEDGE_BASE + "\"]")) {
+                groundedAnswers.incrementAndGet();
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package ai.ensemble.support;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
 
 /**
  * Generates hostile chat request bodies for property tests: valid OpenAI shapes with fields of the
@@ -20,15 +21,26 @@ public final class HostileJson {
             "2147483648", "-2147483649", "9223372036854775807", "9223372036854775808", "-9223372036854775809", "1e308", "1e309",
             "-1e309", "4.9e-324", "1e-400", "1e999999999", "NaN", "Infinity", "-Infinity", "01", "0x10", "1.", ".5", "+1", "1e",
             "1" + "0".repeat(400), "0." + "0".repeat(400) + "1");
-    private static final List<String> ODD_STRINGS = List.of("", " ", "auto", "\\u0000", "\\ud800", "\\udfff", "\\udc00\\ud800",
-            "a\\ud800b", "\\ud83d\\ude00", "😀", "\u202eevil", "\\u202e", "\u0301", "\\\"", "\\\\", "\\n\\r\\t", "\\/", "\\x41",
-            "\u0007", "\\uZZZZ", "İı", "𝔘𝔫𝔦", "\u200b\u200d\ufeff", "${jndi:ldap://x}", "<script>", "'; drop table x; --");
+    /** Strings that are valid JSON but odd text: escaped lone surrogates and NUL, invisible and right-to-left characters. */
+    private static final List<String> ODD_TEXTS = List.of("", " ", "auto", "\\u0000", "\\ud800", "\\udfff", "\\udc00\\ud800",
+            "a\\ud800b", "\\ud83d\\ude00", "😀", "\u202eevil", "\\u202e", "\u0301", "\\\"", "\\\\", "\\n\\r\\t", "\\/",
+            "İı", "𝔘𝔫𝔦", "\u200b\u200d\ufeff", "\\u200d\\ufeff", "\\u0000\\t", "${jndi:ldap://x}", "<script>", "'; drop table x; --");
+    /** Strings that make the whole body invalid JSON (bad escapes, raw control characters). */
+    private static final List<String> INVALID_TEXTS = List.of("\\x41", "\u0007", "\\uZZZZ", "\\");
+    private static final List<String> ODD_STRINGS = Stream.concat(ODD_TEXTS.stream(), INVALID_TEXTS.stream()).toList();
 
     private final List<String> models;
+    private final List<String> knowledgeBases;
 
     /** Requests naming these models where they name a valid one (the rest get odd or wrong values). */
     public HostileJson(List<String> models) {
+        this(models, List.of());
+    }
+
+    /** As above, some of them grounded in these knowledge bases ({@code kbs}). */
+    public HostileJson(List<String> models, List<String> knowledgeBases) {
         this.models = List.copyOf(models);
+        this.knowledgeBases = List.copyOf(knowledgeBases);
     }
 
     /** A body of any kind: mostly structured requests, some mutated bytes, some raw bytes. */
@@ -37,8 +49,52 @@ public final class HostileJson {
             case 0 -> rawBytes(random);
             case 1, 2 -> mutate(request(random).getBytes(StandardCharsets.UTF_8), random);
             case 3 -> deeplyNested(random).getBytes(StandardCharsets.UTF_8);
+            case 4, 5, 6 -> plausible(random).getBytes(StandardCharsets.UTF_8);
             default -> request(random).getBytes(StandardCharsets.UTF_8);
         };
+    }
+
+    /**
+     * A request that is valid JSON of the right shape, so that it reaches routing, experts and
+     * retrieval: odd text in the messages, parameters at and beyond their limits, and now and then
+     * one field of the wrong type.
+     */
+    public String plausible(SplittableRandom random) {
+        StringBuilder out = new StringBuilder("{");
+        if (random.nextInt(4) != 0) {
+            out.append("\"model\":").append(quoted(models.get(random.nextInt(models.size())))).append(',');
+        }
+        out.append("\"messages\":[");
+        int count = 1 + random.nextInt(3);
+        for (int i = 0; i < count; i++) {
+            String role = i == count - 1 && random.nextBoolean() ? "user" : List.of("system", "user", "assistant", "tool", "developer")
+                    .get(random.nextInt(5));
+            String text = switch (random.nextInt(4)) {
+                case 0 -> ODD_TEXTS.get(random.nextInt(ODD_TEXTS.size()));
+                case 1 -> "x".repeat(1 + random.nextInt(random.nextBoolean() ? 100 : 20_000));
+                default -> "say " + ODD_TEXTS.get(random.nextInt(ODD_TEXTS.size())) + " back";
+            };
+            String content = random.nextInt(4) == 0 ? "[{\"type\":\"text\",\"text\":" + quoted(text) + "}]" : quoted(text);
+            out.append(i == 0 ? "" : ",").append("{\"role\":").append(quoted(role)).append(",\"content\":").append(content).append('}');
+        }
+        out.append(']');
+        if (!knowledgeBases.isEmpty() && random.nextInt(3) == 0) {
+            out.append(",\"kbs\":[").append(quoted(knowledgeBases.get(random.nextInt(knowledgeBases.size())))).append(']');
+        }
+        List<String> parameters = List.of("\"stream\":true", "\"stream\":true,\"stream_options\":{\"include_usage\":true}",
+                "\"max_tokens\":1", "\"max_tokens\":2147483647", "\"max_completion_tokens\":16", "\"temperature\":0",
+                "\"temperature\":2", "\"top_p\":1", "\"stop\":[\"\",\"x\",\"\\u0000\",\"😀\"]", "\"stop\":\"\\ud800\"",
+                "\"seed\":-9223372036854775808", "\"presence_penalty\":-2", "\"frequency_penalty\":2", "\"user\":\"\\u202e\"",
+                "\"metadata\":{\"k\":[1,{\"a\":null}]}", "\"response_format\":{\"type\":\"text\"}", "\"n\":1",
+                "\"logprobs\":false", "\"x_unknown\":" + "[".repeat(60) + "]".repeat(60));
+        int extra = random.nextInt(4);
+        for (int i = 0; i < extra; i++) {
+            out.append(',').append(parameters.get(random.nextInt(parameters.size())));
+        }
+        if (random.nextInt(5) == 0) {
+            out.append(',').append(quoted(FIELDS.get(random.nextInt(FIELDS.size())))).append(':').append(value(random, 0));
+        }
+        return out.append('}').toString();
     }
 
     /** A JSON object with a chat request's fields, each valid or mutated. */
@@ -51,6 +107,10 @@ public final class HostileJson {
         }
         if (random.nextInt(6) != 0) {
             out.append(separator).append("\"messages\":").append(messages(random));
+            separator = ",";
+        }
+        if (!knowledgeBases.isEmpty() && random.nextInt(3) == 0) {
+            out.append(separator).append("\"kbs\":[").append(quoted(knowledgeBases.get(random.nextInt(knowledgeBases.size())))).append(']');
             separator = ",";
         }
         int extra = random.nextInt(5);
