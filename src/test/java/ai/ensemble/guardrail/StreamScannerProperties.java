@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import ai.ensemble.support.PropertyCheck;
 import org.junit.jupiter.api.Test;
@@ -42,6 +43,8 @@ class StreamScannerProperties {
         }
     }
 
+    private final AtomicInteger redactions = new AtomicInteger();
+    private final AtomicInteger blocks = new AtomicInteger();
     private final Redactor redacting = new Redactor(Detectors.all(), ActionPolicy.redactAll());
     private final Redactor blocking = new Redactor(Detectors.all(),
             ActionPolicy.of(Map.of(EntityType.PRIVATE_KEY, Action.BLOCK, EntityType.CREDIT_CARD, Action.BLOCK), Action.REDACT));
@@ -63,7 +66,9 @@ class StreamScannerProperties {
             verdicts.addAll(last.verdicts());
             assertThat(released.toString()).isEqualTo(whole.text());
             assertThat(verdicts).containsExactlyElementsOf(whole.verdicts());
+            redactions.addAndGet(whole.verdicts().size());
         });
+        assertThat(redactions.get()).as("redactions over all texts: the generator must give the scanner something to hold back").isPositive();
     }
 
     @Test
@@ -79,12 +84,14 @@ class StreamScannerProperties {
             released.append(last.text());
             assertThat(last.blocked()).as("blocked").isEqualTo(whole.blocked());
             if (whole.blocked()) {
+                blocks.incrementAndGet();
                 assertThat(whole.text()).startsWith(released.toString());
                 assertThat(scanner.released()).isEqualTo(released.toString());
             } else {
                 assertThat(released.toString()).isEqualTo(whole.text());
             }
         });
+        assertThat(blocks.get()).as("texts the policy blocks").isPositive();
     }
 
     private static PropertyCheck<Split> splits(String name) {
