@@ -30,6 +30,7 @@ class RetrievalAccessTest extends RagTestSupport {
 
     private String financeKey;
     private String publicKey;
+    private String chatterKey;
 
     @BeforeAll
     void knowledgeBases() {
@@ -51,6 +52,8 @@ class RetrievalAccessTest extends RagTestSupport {
                 "The echo expert repeats what it is told, word by word.");
         financeKey = issueKey(admin, "rag-finance-reader");
         publicKey = issueKey(admin, "rag-public-reader");
+        createRole(admin, "rag-public-chatter", "chat", "expert:" + ECHO_EXPERT, "kb:rag-public:read");
+        chatterKey = issueKey(admin, "rag-public-chatter");
     }
 
     @Test
@@ -107,9 +110,6 @@ class RetrievalAccessTest extends RagTestSupport {
      */
     @Test
     void aQueryWithNothingToEmbedFindsNothingInsteadOfA500() {
-        String admin = admin();
-        createRole(admin, "rag-public-chatter", "chat", "expert:" + ECHO_EXPERT, "kb:rag-public:read");
-        String chatterKey = issueKey(admin, "rag-public-chatter");
         for (String query : List.of("\\u200d\\ufeff", "\\u0000", "soup\\u0000")) {
             HttpResponse<String> response = retrieve(publicKey, "{\"query\":\"" + query + "\",\"kbs\":[\"rag-public\"]}");
             assertThat(response.statusCode()).as(query + ": " + response.body()).isEqualTo(200);
@@ -119,6 +119,26 @@ class RetrievalAccessTest extends RagTestSupport {
         }
         assertThat(json(retrieve(publicKey, "{\"query\":\"\\u200d\\ufeff\",\"kbs\":[\"rag-public\"]}"))).isEmpty();
         assertThat(json(retrieve(publicKey, "{\"query\":\"soup\\u0000\",\"kbs\":[\"rag-public\"]}")).toString()).contains("cafeteria");
+    }
+
+    /**
+     * Found while running ChatApiProperties with the rest: a chat whose question was blank or longer
+     * than a retrieval query may be, to an expert with default knowledge bases or naming one, was
+     * refused with a 400 naming 'query', a field the chat client never sent.
+     */
+    @Test
+    void aChatQuestionThatIsBlankOrLongerThanAQueryIsAnswered() {
+        for (String question : List.of(" ", "lentil soup ".repeat(400))) {
+            // The demo key reads echo's default knowledge base; the chatter names one it may read.
+            for (String[] caller : List.of(new String[] {DEMO_KEY, ""}, new String[] {chatterKey, ",\"kbs\":[\"rag-public\"]"})) {
+                HttpResponse<String> chat = post("/v1/chat/completions", caller[0], "{\"model\":\"" + ECHO_EXPERT
+                        + "\",\"messages\":[{\"role\":\"user\",\"content\":\"" + question + "\"}]" + caller[1] + "}");
+                assertThat(chat.statusCode()).as(question.length() + " characters" + caller[1] + ": " + chat.body()).isEqualTo(200);
+            }
+        }
+        HttpResponse<String> unknown = post("/v1/chat/completions", chatterKey, "{\"model\":\"" + ECHO_EXPERT
+                + "\",\"messages\":[{\"role\":\"user\",\"content\":\" \"}],\"kbs\":[\"no-such-kb\"]}");
+        assertThat(unknown.statusCode()).as(unknown.body()).isEqualTo(404);
     }
 
     @Test

@@ -61,6 +61,24 @@ public class HybridRetriever implements Retrieval {
         return passages(allowed, rank(allowed, query, topK, Mode.HYBRID));
     }
 
+    /**
+     * The chat's question is not a {@code query} field the client sent, so it is never refused as
+     * one (a 400 naming 'query' confused chat clients): a blank question searches nothing (the named
+     * knowledge bases are still checked), and a longer one is searched by its first
+     * {@link #MAX_QUERY_CHARS} characters.
+     */
+    @Override
+    public List<Passage> retrieveForChat(Caller caller, String query, String expertId, List<String> requestedKbs, int topK) {
+        if (query == null || query.isBlank()) {
+            if (requestedKbs != null && !requestedKbs.isEmpty()) {
+                readable(caller, requestedKbs);
+            }
+            return List.of();
+        }
+        String searched = query.length() > MAX_QUERY_CHARS ? query.substring(0, MAX_QUERY_CHARS) : query;
+        return Retrieval.super.retrieveForChat(caller, searched, expertId, requestedKbs, topK);
+    }
+
     public float[] embed(String query) {
         return embedder.embed(query);
     }
