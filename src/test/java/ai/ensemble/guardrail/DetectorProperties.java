@@ -22,7 +22,7 @@ class DetectorProperties {
     @Test
     void everyDetectorAnswersWithinASecondWithFindingsInsideTheText() {
         PropertyCheck.forAll("detectors stay inside the text and within a second", HostileText::any)
-                .share(3)
+                .share(2)
                 .shrinkingWith(PropertyCheck::smallerStrings)
                 .describedAs(PropertyCheck::abbreviate)
                 .check(this::scansSafely);

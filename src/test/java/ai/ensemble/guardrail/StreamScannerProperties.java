@@ -96,7 +96,7 @@ class StreamScannerProperties {
 
     private static PropertyCheck<Split> splits(String name) {
         return PropertyCheck.forAll(name, random -> new Split(HostileText.streamable(random, 6000), random.nextLong()))
-                .share(2)
+                .share(1.5)
                 .shrinkingWith(split -> PropertyCheck.smallerStrings(split.text()).map(text -> new Split(text, split.cuts())))
                 .describedAs(split -> PropertyCheck.abbreviate(split.text()) + " cut with seed " + split.cuts());
     }

@@ -5,6 +5,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import ai.ensemble.support.GatewayTest;
@@ -21,8 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Property over HTTP: whatever body a client posts to the chat endpoint (from {@link HostileJson}),
- * the gateway never answers 5xx, answers every 4xx as JSON in OpenAI's error shape, answers within
- * a bounded time, and leaves no audited request without its audited outcome. The upstream expert
+ * the gateway never answers 5xx, answers every 4xx as JSON in OpenAI's error shape naming (where it
+ * names one) a field the client sent, answers within a bounded time, and leaves no audited request
+ * without its audited outcome. The upstream expert
  * answers (WireMock), so that a request the router sends there may succeed; the property runs as a
  * plain JUnit test driving generated bodies, inside the shared Spring context.
  */
@@ -38,6 +40,9 @@ class ChatApiProperties extends GatewayTest {
             """;
 
     private static final String KNOWLEDGE_BASE = "hostile-kb";
+    private static final Set<String> CHAT_FIELDS = Set.of("model", "messages", "stream", "stream_options", "n", "logprobs",
+            "max_tokens", "max_completion_tokens", "temperature", "top_p", "stop", "seed", "presence_penalty", "frequency_penalty",
+            "user", "kbs", "tools", "tool_choice", "functions", "function_call", "audio", "modalities", "prediction");
 
     private final AtomicInteger groundedAnswers = new AtomicInteger();
     private final HostileJson hostile = new HostileJson(List.of(ECHO_EXPERT, SECOND_ECHO_EXPERT, UPSTREAM_EXPERT, "auto", "no-such-expert"),
@@ -139,6 +144,12 @@ class ChatApiProperties extends GatewayTest {
             assertThat(error.path("message").asString("")).as(response.body()).isNotBlank();
             assertThat(error.path("type").asString("")).as(response.body()).isNotBlank();
             assertThat(error.has("param") && error.has("code")).as(response.body()).isTrue();
+            String param = error.path("param").asString("");
+            if (!param.isEmpty()) { // a chat request's field (perhaps one left out) or one the client sent, never the gateway's own
+                String field = param.split("[\\[.]")[0];
+                assertThat(CHAT_FIELDS.contains(field) || new String(body, StandardCharsets.UTF_8).contains("\"" + field + "\""))
+                        .as("param '%s' of %s", param, response.body()).isTrue();
+            }
         } else {
             assertThat(status).as(response.body()).isEqualTo(200);
             if (new String(body, StandardCharsets.UTF_8).contains("\"kbs\":[\"" + KNOWLEDGE_BASE + "\"]")) {
