@@ -104,7 +104,7 @@ class RetrievalAccessTest extends RagTestSupport {
     }
 
     /**
-     * Found by extending ChatApiProperties' counterexamples to retrieval: a query of zero-width or
+     * Found by extending ChatApiPropertyTest's counterexamples to retrieval: a query of zero-width or
      * NUL characters passed the blank check, then the embedding model refused it (and PostgreSQL
      * the NUL), answering 500; such a query now simply matches nothing.
      */
@@ -122,7 +122,7 @@ class RetrievalAccessTest extends RagTestSupport {
     }
 
     /**
-     * Found while running ChatApiProperties with the rest: a chat whose question was blank or longer
+     * Found while running ChatApiPropertyTest with the rest: a chat whose question was blank or longer
      * than a retrieval query may be, to an expert with default knowledge bases or naming one, was
      * refused with a 400 naming 'query', a field the chat client never sent.
      */

@@ -60,7 +60,7 @@ class RoutingTest extends RouterTestSupport {
     }
 
     /**
-     * Found by ChatApiProperties (shrunk counterexamples): a prompt of whitespace, control or
+     * Found by ChatApiPropertyTest (shrunk counterexamples): a prompt of whitespace, control or
      * zero-width characters alone reached the embedding model, which refuses it, and the client got a 500.
      */
     @Test

@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * blocks, it stops where the whole-text redaction blocks and never releases more than a prefix of
  * it. Texts keep to the detectors' contract (runs of non-whitespace well under {@code maxHold}).
  */
-class StreamScannerProperties {
+class StreamScannerPropertyTest {
 
     /** A text and the seed of the way it is cut into chunks (kept while the text shrinks). */
     record Split(String text, long cuts) {

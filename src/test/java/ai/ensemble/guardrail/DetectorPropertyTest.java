@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@link HostileText}): no exception, every finding lies inside the text, and no detector takes a
  * second, however the text is built to make its expressions backtrack.
  */
-class DetectorProperties {
+class DetectorPropertyTest {
 
     private static final long SECOND = 1_000_000_000L;
 

@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * answers (WireMock), so that a request the router sends there may succeed; the property runs as a
  * plain JUnit test driving generated bodies, inside the shared Spring context.
  */
-class ChatApiProperties extends GatewayTest {
+class ChatApiPropertyTest extends GatewayTest {
 
     private static final String UPSTREAM_ANSWER = """
             data: {"id":"c1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant","content":"ok"},"finish_reason":null}]}

@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * 4xx {@link ApiException} whose message names the rule, within a second; nothing else escapes.
  * Inputs come from {@link HostileJson}; {@code -Dfuzz.tries=N} runs more of them.
  */
-class ChatRequestParserProperties {
+class ChatRequestParserPropertyTest {
 
     private final ChatRequestParser parser = new ChatRequestParser(JsonMapper.builder().build());
     private final HostileJson hostile = new HostileJson(List.of("m", "auto", "demo-echo"));
@@ -32,7 +32,7 @@ class ChatRequestParserProperties {
     }
 
     /**
-     * Found by {@code ChatApiProperties} (shrunk by hand from a 3,000-character body): Jackson reads
+     * Found by {@code ChatApiPropertyTest} (shrunk by hand from a 3,000-character body): Jackson reads
      * and writes at most 500 levels, and the audit log writes the body inside its own record, so a
      * body of 500 levels passed here and then could not be audited, answering 503.
      */
