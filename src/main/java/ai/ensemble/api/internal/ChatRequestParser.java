@@ -253,10 +253,13 @@ public class ChatRequestParser {
         if (node == null || node.isNull()) {
             return null;
         }
-        if (!node.isNumber() || node.asDouble() < min || node.asDouble() > max) {
+        // numberValue(), not asDouble(): Jackson refuses to narrow an integer beyond double's range
+        // (1 followed by 400 zeros) and threw; as a double it is infinite, so out of range.
+        double value = node.isNumber() ? node.numberValue().doubleValue() : Double.NaN;
+        if (!(value >= min && value <= max)) {
             throw invalid(field, "'" + field + "' must be a number from " + format(min) + " to " + format(max));
         }
-        return node.asDouble();
+        return value;
     }
 
     private static Integer optionalInteger(JsonNode root, String field, int min, int max) {

@@ -51,6 +51,17 @@ class ChatRequestParserPropertyTest {
                 .getBytes(StandardCharsets.UTF_8)).parameters()).containsKey("metadata");
     }
 
+    /** Found by the property (shrunk): an integer beyond double's range made Jackson throw instead of a 400. */
+    @Test
+    void aNumberBeyondDoublesRangeIsRefusedNamingTheField() {
+        for (String field : List.of("temperature", "top_p", "presence_penalty", "frequency_penalty")) {
+            ApiException refused = assertThrows(ApiException.class, () -> parser.parse(
+                    ("{\"messages\":[{\"role\":\"user\",\"content\":\"\"}],\"" + field + "\":1" + "0".repeat(400) + "}")
+                            .getBytes(StandardCharsets.UTF_8)));
+            assertThat(refused.error().param()).isEqualTo(field);
+        }
+    }
+
     private void parsesOrRefusesWithinASecond(byte[] body) {
         long began = System.nanoTime();
         try {
