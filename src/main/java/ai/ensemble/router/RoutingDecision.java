@@ -11,7 +11,7 @@ import java.util.Map;
  * use; {@code scores} holds those probabilities (only experts the caller may use appear);
  * {@code fallback} is true when the answer comes from another expert than {@code predicted}, and
  * {@code fallbackReason} says why ({@code low_confidence}, {@code unhealthy}, {@code no_trained_expert},
- * {@code expert_failed}); {@code skipped} lists unhealthy experts passed over. {@code shadow} is the
+ * {@code blank_prompt}, {@code expert_failed}); {@code skipped} lists unhealthy experts passed over. {@code shadow} is the
  * candidate configuration's choice, when one is configured.
  */
 public record RoutingDecision(String expert, String mode, String predicted, Double confidence, double threshold,

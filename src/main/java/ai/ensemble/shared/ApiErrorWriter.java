@@ -2,9 +2,9 @@ package ai.ensemble.shared;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.http.MediaType;
 import tools.jackson.databind.json.JsonMapper;
@@ -17,13 +17,16 @@ public final class ApiErrorWriter {
     private ApiErrorWriter() {
     }
 
+    /**
+     * The inner error object. {@code param} and {@code code} are written even when null, as OpenAI
+     * does, whatever the application's property-inclusion default (clients read the four keys).
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record Detail(String message, String type, String param, String code) {
+    }
+
     public static Map<String, Object> body(ApiError error) {
-        Map<String, Object> inner = new LinkedHashMap<>();
-        inner.put("message", error.message());
-        inner.put("type", error.type());
-        inner.put("param", error.param());
-        inner.put("code", error.code());
-        return Map.of("error", inner);
+        return Map.of("error", new Detail(error.message(), error.type(), error.param(), error.code()));
     }
 
     public static byte[] bytes(ApiError error) {

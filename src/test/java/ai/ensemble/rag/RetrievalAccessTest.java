@@ -30,6 +30,7 @@ class RetrievalAccessTest extends RagTestSupport {
 
     private String financeKey;
     private String publicKey;
+    private String chatterKey;
 
     @BeforeAll
     void knowledgeBases() {
@@ -51,6 +52,8 @@ class RetrievalAccessTest extends RagTestSupport {
                 "The echo expert repeats what it is told, word by word.");
         financeKey = issueKey(admin, "rag-finance-reader");
         publicKey = issueKey(admin, "rag-public-reader");
+        createRole(admin, "rag-public-chatter", "chat", "expert:" + ECHO_EXPERT, "kb:rag-public:read");
+        chatterKey = issueKey(admin, "rag-public-chatter");
     }
 
     @Test
@@ -98,6 +101,44 @@ class RetrievalAccessTest extends RagTestSupport {
             assertThat(json(response).at("/error/message").asString()).contains("'rag-finance'").contains("kb:rag-finance:read");
             assertThat(response.body()).doesNotContain("412 million");
         }
+    }
+
+    /**
+     * Found by extending ChatApiPropertyTest's counterexamples to retrieval: a query of zero-width or
+     * NUL characters passed the blank check, then the embedding model refused it (and PostgreSQL
+     * the NUL), answering 500; such a query now simply matches nothing.
+     */
+    @Test
+    void aQueryWithNothingToEmbedFindsNothingInsteadOfA500() {
+        for (String query : List.of("\\u200d\\ufeff", "\\u0000", "soup\\u0000")) {
+            HttpResponse<String> response = retrieve(publicKey, "{\"query\":\"" + query + "\",\"kbs\":[\"rag-public\"]}");
+            assertThat(response.statusCode()).as(query + ": " + response.body()).isEqualTo(200);
+            HttpResponse<String> chat = post("/v1/chat/completions", chatterKey, "{\"model\":\"" + ECHO_EXPERT
+                    + "\",\"kbs\":[\"rag-public\"],\"messages\":[{\"role\":\"user\",\"content\":\"" + query + "\"}]}");
+            assertThat(chat.statusCode()).as(query + ": " + chat.body()).isEqualTo(200);
+        }
+        assertThat(json(retrieve(publicKey, "{\"query\":\"\\u200d\\ufeff\",\"kbs\":[\"rag-public\"]}"))).isEmpty();
+        assertThat(json(retrieve(publicKey, "{\"query\":\"soup\\u0000\",\"kbs\":[\"rag-public\"]}")).toString()).contains("cafeteria");
+    }
+
+    /**
+     * Found while running ChatApiPropertyTest with the rest: a chat whose question was blank or longer
+     * than a retrieval query may be, to an expert with default knowledge bases or naming one, was
+     * refused with a 400 naming 'query', a field the chat client never sent.
+     */
+    @Test
+    void aChatQuestionThatIsBlankOrLongerThanAQueryIsAnswered() {
+        for (String question : List.of(" ", "lentil soup ".repeat(400))) {
+            // The demo key reads echo's default knowledge base; the chatter names one it may read.
+            for (String[] caller : List.of(new String[] {DEMO_KEY, ""}, new String[] {chatterKey, ",\"kbs\":[\"rag-public\"]"})) {
+                HttpResponse<String> chat = post("/v1/chat/completions", caller[0], "{\"model\":\"" + ECHO_EXPERT
+                        + "\",\"messages\":[{\"role\":\"user\",\"content\":\"" + question + "\"}]" + caller[1] + "}");
+                assertThat(chat.statusCode()).as(question.length() + " characters" + caller[1] + ": " + chat.body()).isEqualTo(200);
+            }
+        }
+        HttpResponse<String> unknown = post("/v1/chat/completions", chatterKey, "{\"model\":\"" + ECHO_EXPERT
+                + "\",\"messages\":[{\"role\":\"user\",\"content\":\" \"}],\"kbs\":[\"no-such-kb\"]}");
+        assertThat(unknown.statusCode()).as(unknown.body()).isEqualTo(404);
     }
 
     @Test

@@ -59,6 +59,28 @@ class RoutingTest extends RouterTestSupport {
         assertThat(json(verified).get("valid").asBoolean()).as(verified.body()).isTrue();
     }
 
+    /**
+     * Found by ChatApiPropertyTest (shrunk counterexamples): a prompt of whitespace, control or
+     * zero-width characters alone reached the embedding model, which refuses it, and the client got a 500.
+     */
+    @Test
+    void aBlankPromptGoesToTheFallbackExpert() {
+        HttpResponse<String> chat = post("/v1/chat/completions", DEMO_KEY,
+                "{\"\":\"\",\"messages\":[{\"role\":\"tool\",\"content\":\"\\n\"}]}");
+        assertThat(chat.statusCode()).as(chat.body()).isEqualTo(200);
+        assertThat(json(chat).get("model").asString()).isEqualTo(ECHO_EXPERT);
+        JsonNode routing = auditRouting(chat);
+        assertThat(routing.get("fallback").asBoolean()).isTrue();
+        assertThat(routing.get("fallback_reason").asString()).isEqualTo("blank_prompt");
+
+        for (String nothingToEmbed : List.of("\\u0000\\t", "\\u200d\\ufeff")) { // control and zero-width characters
+            HttpResponse<String> answered = post("/v1/chat/completions", DEMO_KEY,
+                    "{\"messages\":[{\"role\":\"system\",\"content\":\"" + nothingToEmbed + "\"}]}");
+            assertThat(answered.statusCode()).as(answered.body()).isEqualTo(200);
+            assertThat(auditRouting(answered).get("fallback_reason").asString()).isEqualTo("blank_prompt");
+        }
+    }
+
     @Test
     void modelAutoRoutesAndAnExplicitModelIsHonoured() {
         echoExpert("rt-code", CODE);

@@ -1,5 +1,6 @@
 package ai.ensemble.api.internal;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,13 @@ public class ChatRequestParser {
     private static final Set<String> UNSUPPORTED = Set.of("tools", "tool_choice", "functions", "function_call",
             "audio", "modalities", "prediction");
     private static final int MAX_MESSAGES = 2048;
+    /**
+     * Deepest nesting below a top-level field. Far more than a chat request needs (a JSON schema in
+     * {@code response_format} rarely passes 20), and far less than the 500 levels Jackson reads and
+     * writes by default: the body is written again inside the audit record, where a body that had
+     * just fit the reading limit failed (503) before this check.
+     */
+    private static final int MAX_DEPTH = 64;
 
     private final JsonMapper json;
 
@@ -44,6 +52,11 @@ public class ChatRequestParser {
         }
         if (root == null || !root.isObject()) {
             throw invalid(null, "Request body must be a JSON object");
+        }
+        for (Map.Entry<String, JsonNode> field : root.properties()) {
+            if (depth(field.getValue()) > MAX_DEPTH) {
+                throw invalid(field.getKey(), "'" + field.getKey() + "' is nested more than " + MAX_DEPTH + " levels deep");
+            }
         }
         for (String field : UNSUPPORTED) {
             if (root.has(field) && !root.get(field).isNull()) {
@@ -86,6 +99,27 @@ public class ChatRequestParser {
                 optionalString(root, "user", 256));
         Map<String, Object> parameters = json.convertValue(root, new TypeReference<Map<String, Object>>() { });
         return new ChatCompletionRequest(model, stream, includeUsage, expertRequest, parameters, kbs(root.get("kbs")));
+    }
+
+    /** Levels of arrays and objects in {@code node} (0 for a scalar), counted without recursion. */
+    private static int depth(JsonNode node) {
+        int deepest = 0;
+        ArrayDeque<Map.Entry<JsonNode, Integer>> pending = new ArrayDeque<>();
+        pending.push(Map.entry(node, 0));
+        while (!pending.isEmpty()) {
+            Map.Entry<JsonNode, Integer> next = pending.pop();
+            if (next.getKey().isContainer()) {
+                int level = next.getValue() + 1;
+                deepest = Math.max(deepest, level);
+                if (deepest > MAX_DEPTH) {
+                    return deepest;
+                }
+                for (JsonNode child : next.getKey()) {
+                    pending.push(Map.entry(child, level));
+                }
+            }
+        }
+        return deepest;
     }
 
     /** {@code kbs}: knowledge base ids to ground the answer in (Ensemble's extension), at most 20. */
@@ -219,10 +253,13 @@ public class ChatRequestParser {
         if (node == null || node.isNull()) {
             return null;
         }
-        if (!node.isNumber() || node.asDouble() < min || node.asDouble() > max) {
+        // numberValue(), not asDouble(): Jackson refuses to narrow an integer beyond double's range
+        // (1 followed by 400 zeros) and threw; as a double it is infinite, so out of range.
+        double value = node.isNumber() ? node.numberValue().doubleValue() : Double.NaN;
+        if (!(value >= min && value <= max)) {
             throw invalid(field, "'" + field + "' must be a number from " + format(min) + " to " + format(max));
         }
-        return node.asDouble();
+        return value;
     }
 
     private static Integer optionalInteger(JsonNode root, String field, int min, int max) {

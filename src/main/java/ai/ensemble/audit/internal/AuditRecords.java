@@ -76,7 +76,16 @@ final class AuditRecords {
                 }
             }
         }
-        return String.join("\n", parts);
+        return column(String.join("\n", parts));
+    }
+
+    /**
+     * A value as a text column holds it: PostgreSQL text cannot store U+0000, so it becomes U+FFFD
+     * there, while the hashed record keeps the exact value (escaped in its JSON). Without this a NUL
+     * in a prompt made the whole audit batch fail and the request was refused with 503.
+     */
+    static String column(String value) {
+        return value == null ? null : value.replace('\u0000', '\uFFFD');
     }
 
     static byte[] chain(byte[] previousHash, String record) {

@@ -140,7 +140,7 @@ public class ChainVerifier {
         }
         Array roles = row.getArray("roles");
         List<String> hashedRoles = AuditRecords.CANONICAL.convertValue(hashed.get("roles"), new TypeReference<List<String>>() { });
-        if (!Arrays.asList((String[]) roles.getArray()).equals(hashedRoles)) {
+        if (!Arrays.asList((String[]) roles.getArray()).equals(hashedRoles.stream().map(AuditRecords::column).toList())) {
             return "roles";
         }
         Map<String, Object> body = AuditRecords.CANONICAL.convertValue(hashed.get("body"), new TypeReference<Map<String, Object>>() { });
@@ -152,7 +152,7 @@ public class ChainVerifier {
 
     private static String text(JsonNode record, String field) {
         JsonNode value = record.get(field);
-        return value == null || value.isNull() ? null : value.asString();
+        return value == null || value.isNull() ? null : AuditRecords.column(value.asString());
     }
 
     private static byte[] previousHash(Connection connection, long first) throws SQLException {

@@ -21,7 +21,15 @@ public class Embedder {
         return SentenceEmbeddings.embedAll(texts).toArray(float[][]::new);
     }
 
+    /**
+     * The text's vector, or null when the model finds nothing in it to embed (whitespace, control or
+     * zero-width characters only), which it refuses with an exception.
+     */
     public float[] embed(String text) {
-        return SentenceEmbeddings.embed(text);
+        try {
+            return SentenceEmbeddings.embed(text);
+        } catch (IllegalArgumentException nothingToEmbed) {
+            return null;
+        }
     }
 }

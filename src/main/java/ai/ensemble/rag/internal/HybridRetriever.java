@@ -61,6 +61,24 @@ public class HybridRetriever implements Retrieval {
         return passages(allowed, rank(allowed, query, topK, Mode.HYBRID));
     }
 
+    /**
+     * The chat's question is not a {@code query} field the client sent, so it is never refused as
+     * one (a 400 naming 'query' confused chat clients): a blank question searches nothing (the named
+     * knowledge bases are still checked), and a longer one is searched by its first
+     * {@link #MAX_QUERY_CHARS} characters.
+     */
+    @Override
+    public List<Passage> retrieveForChat(Caller caller, String query, String expertId, List<String> requestedKbs, int topK) {
+        if (query == null || query.isBlank()) {
+            if (requestedKbs != null && !requestedKbs.isEmpty()) {
+                readable(caller, requestedKbs);
+            }
+            return List.of();
+        }
+        String searched = query.length() > MAX_QUERY_CHARS ? query.substring(0, MAX_QUERY_CHARS) : query;
+        return Retrieval.super.retrieveForChat(caller, searched, expertId, requestedKbs, topK);
+    }
+
     public float[] embed(String query) {
         return embedder.embed(query);
     }
@@ -97,11 +115,15 @@ public class HybridRetriever implements Retrieval {
         return rank(kbIds, query, mode == Mode.LEXICAL ? null : embedder.embed(query), k, mode);
     }
 
-    /** As above, with the query's embedding computed already ({@code null} for lexical ranking). */
+    /**
+     * As above, with the query's embedding computed already ({@code null} for lexical ranking, or
+     * when the query had nothing to embed: then no chunk is near it).
+     */
     public List<RankedChunk> rank(Collection<String> kbIds, String query, float[] queryVector, int k, Mode mode) {
         int candidates = Math.max(50, k * 3);
         List<RankedChunk> lexical = mode == Mode.VECTOR ? List.of() : lexical(kbIds, query, mode == Mode.LEXICAL ? k : candidates);
-        List<RankedChunk> vector = mode == Mode.LEXICAL ? List.of() : vector(kbIds, queryVector, mode == Mode.VECTOR ? k : candidates);
+        List<RankedChunk> vector = mode == Mode.LEXICAL || queryVector == null ? List.of()
+                : vector(kbIds, queryVector, mode == Mode.VECTOR ? k : candidates);
         return switch (mode) {
             case LEXICAL -> lexical;
             case VECTOR -> vector;
@@ -133,7 +155,7 @@ public class HybridRetriever implements Retrieval {
                             group by p.chunk_id order by score desc, p.chunk_id limit ?)
                         select s.chunk_id, (select c.document_id from kb_chunk c where c.id = s.chunk_id), s.score from scored s
                         order by s.score desc, s.chunk_id""")
-                .params(query, kbs, kbs, kbs, k)
+                .params(query.replace('\u0000', ' '), kbs, kbs, kbs, k) // PostgreSQL text cannot hold U+0000
                 .query((rs, n) -> new RankedChunk(rs.getLong(1), rs.getObject(2, UUID.class), rs.getDouble(3))).list();
     }
 

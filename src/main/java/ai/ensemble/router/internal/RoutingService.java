@@ -84,7 +84,7 @@ class RoutingService implements Router {
                     + (stream ? " or ask without streaming" : "")).exception();
         }
         String text = routingText(messages);
-        Ranking ranking = rank(snapshot, usable, () -> SentenceEmbeddings.embed(text), settings.confidenceThreshold(),
+        Ranking ranking = rank(snapshot, usable, () -> queryVector(text), settings.confidenceThreshold(),
                 settings.fallbackExpert());
         List<String> skipped = new ArrayList<>();
         String chosen = null;
@@ -154,7 +154,22 @@ class RoutingService implements Router {
         return (int) Math.min(Integer.MAX_VALUE, characters / 4);
     }
 
-    /** The experts to try, best first; {@code predicted} is the classifier's choice (null when none is trained). */
+    /**
+     * The prompt's embedding, or null when the model finds nothing in it to embed (whitespace,
+     * control or zero-width characters only): it refuses such text, and the fallback answers it.
+     */
+    private static float[] queryVector(String text) {
+        try {
+            return SentenceEmbeddings.embed(text);
+        } catch (IllegalArgumentException nothingToEmbed) {
+            return null;
+        }
+    }
+
+    /**
+     * The experts to try, best first; {@code predicted} is the classifier's choice (null when none is
+     * trained or {@code query} gives null, for a prompt with nothing to embed).
+     */
     record Ranking(List<String> order, String predicted, Double confidence, String reason, Map<String, Double> scores) {
     }
 
@@ -166,14 +181,15 @@ class RoutingService implements Router {
         List<String> trained = classifier == null ? List.of()
                 : usable.stream().map(e -> e.definition().id()).filter(classifier.labels()::contains).toList();
         List<String> order = new ArrayList<>();
-        if (trained.isEmpty()) {
+        float[] vector = trained.isEmpty() ? null : query.get();
+        if (vector == null) {
             if (fallback != null) {
                 order.add(fallback);
             }
             usable.stream().map(e -> e.definition().id()).filter(id -> !id.equals(fallback)).forEach(order::add);
-            return new Ranking(order, null, null, "no_trained_expert", Map.of());
+            return new Ranking(order, null, null, trained.isEmpty() ? "no_trained_expert" : "blank_prompt", Map.of());
         }
-        double[] logits = classifier.logits(query.get());
+        double[] logits = classifier.logits(vector);
         boolean[] included = new boolean[logits.length];
         trained.forEach(id -> included[classifier.labels().indexOf(id)] = true);
         double[] p = SoftmaxClassifier.probabilities(logits, included);
