@@ -112,6 +112,26 @@ public final class SentenceEmbeddings {
         return stripped.length() <= MAX_CHARACTERS ? stripped : stripped.substring(0, MAX_CHARACTERS);
     }
 
+    /**
+     * As {@link #embedAll}, but a text the model finds nothing in (whitespace, control or zero-width
+     * characters only: the model refuses it) gives null in its place instead of failing the batch.
+     */
+    public static List<float[]> embedEach(List<String> texts) {
+        try {
+            return embedAll(texts);
+        } catch (IllegalArgumentException nothingToEmbed) {
+            List<float[]> vectors = new ArrayList<>(texts.size());
+            for (String text : texts) {
+                try {
+                    vectors.add(embed(text));
+                } catch (IllegalArgumentException refused) {
+                    vectors.add(null);
+                }
+            }
+            return vectors;
+        }
+    }
+
     public static float[] normalised(float[] vector) {
         double norm = 0;
         for (float v : vector) {

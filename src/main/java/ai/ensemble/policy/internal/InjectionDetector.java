@@ -176,11 +176,11 @@ public final class InjectionDetector implements Detector {
             }
         }
         List<String> pieces = windows.stream().map(w -> all.substring(w[0], w[1])).toList();
-        List<float[]> vectors = SentenceEmbeddings.embedAll(pieces);
+        List<float[]> vectors = SentenceEmbeddings.embedEach(pieces); // null: nothing in the window to embed
         double best = -1;
         int[] where = null;
         for (int i = 0; i < pieces.size(); i++) {
-            double score = Math.max(heuristic(pieces.get(i)), sigmoid(dot(weights, vectors.get(i))));
+            double score = Math.max(heuristic(pieces.get(i)), vectors.get(i) == null ? 0 : sigmoid(dot(weights, vectors.get(i))));
             if (score > best) {
                 best = score;
                 where = windows.get(i);

@@ -50,10 +50,14 @@ public final class TopicDetector implements Detector {
                 break;
             }
         }
-        List<float[]> vectors = SentenceEmbeddings.embedAll(windows.stream().map(w -> all.substring(w[0], w[1])).toList());
+        // null: nothing in the window to embed (whitespace, control or zero-width characters only)
+        List<float[]> vectors = SentenceEmbeddings.embedEach(windows.stream().map(w -> all.substring(w[0], w[1])).toList());
         double best = 0;
         int[] where = windows.getFirst();
         for (int i = 0; i < vectors.size(); i++) {
+            if (vectors.get(i) == null) {
+                continue;
+            }
             for (float[] example : examples) {
                 double cosine = 0;
                 for (int j = 0; j < example.length; j++) {

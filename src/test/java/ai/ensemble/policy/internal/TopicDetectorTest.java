@@ -21,4 +21,13 @@ class TopicDetectorTest {
         assertThat(paraphrase).isGreaterThanOrEqualTo(0.5).isGreaterThan(nearMiss + 0.1);
         assertThat(unrelated).isLessThan(0.3);
     }
+
+    /** Text the embedding model finds nothing in (found by the property tests for routing and retrieval). */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {" ", "\u200b\u200b", "\u0000", "\t\n", "\u200b\u0000 \u2060"})
+    void textWithNothingToEmbedIsScannedWithoutFailing(String text) {
+        TopicDetector salaries = new TopicDetector("salary-data", List.of("Questions about colleagues' salaries and pay"));
+        assertThat(salaries.scan(text)).allSatisfy(finding -> assertThat(finding.score()).isLessThan(0.5));
+        assertThat(InjectionDetector.trained().scan(text)).allSatisfy(finding -> assertThat(finding.score()).isLessThan(0.5));
+    }
 }
