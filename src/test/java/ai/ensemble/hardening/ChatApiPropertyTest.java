@@ -124,7 +124,18 @@ class ChatApiPropertyTest extends GatewayTest {
         assertThat(unknownModel.statusCode()).as(unknownModel.body()).isEqualTo(404);
         HttpResponse<String> verified = get("/admin/api/audit/verify", devToken("demo-auditor"));
         assertThat(json(verified).get("valid").asBoolean()).as(verified.body()).isTrue();
+        // The dashboard's statistics read the records as JSON: a NUL escape must not break them for everyone.
+        java.time.Instant to = java.time.Instant.now().plusSeconds(60);
+        java.time.Instant from = to.minus(java.time.Duration.ofHours(1));
+        assertThat(auditReview.totals(from, to, null).requests()).isPositive();
+        assertThat(auditReview.series(from, to, java.time.Duration.ofMinutes(1), null)).isNotNull();
+        for (ai.ensemble.audit.AuditReview.Dimension by : ai.ensemble.audit.AuditReview.Dimension.values()) {
+            assertThat(auditReview.breakdown(from, to, by, null)).as(by.name()).isNotNull();
+        }
     }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    private ai.ensemble.audit.AuditReview auditReview;
 
     private HttpResponse<String> chat(byte[] body) {
         return send(HttpRequest.newBuilder(uri("/v1/chat/completions"))

@@ -32,7 +32,7 @@ public class AuditSeries {
                    end as tokens,
                    case when kind = 'response' then (body ->> 'latency_ms')::double precision end as latency_ms
             from (select recorded_at, kind, request_id, subject, roles, client_app, expert, status, guardrail_action,
-                         case when kind = 'response' then record::jsonb -> 'body' end as body
+                         case when kind = 'response' then replace(record, '\\u0000', '\\ufffd')::jsonb -> 'body' end as body
                   from audit_event
                   where recorded_at >= cast(? as timestamptz) and recorded_at < cast(? as timestamptz)
                     and kind in ('request', 'response') and (cast(? as text) is null or subject = cast(? as text))) as ranged""";

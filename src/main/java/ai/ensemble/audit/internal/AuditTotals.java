@@ -13,8 +13,8 @@ public class AuditTotals {
 
     private static final String TOTALS = """
             select count(*) filter (where kind = 'request') as requests,
-                   coalesce(sum(coalesce((record::jsonb -> 'body' ->> 'prompt_tokens')::bigint, 0)
-                              + coalesce((record::jsonb -> 'body' ->> 'completion_tokens')::bigint, 0))
+                   coalesce(sum(coalesce((replace(record, '\\u0000', '\\ufffd')::jsonb -> 'body' ->> 'prompt_tokens')::bigint, 0)
+                              + coalesce((replace(record, '\\u0000', '\\ufffd')::jsonb -> 'body' ->> 'completion_tokens')::bigint, 0))
                             filter (where kind = 'response'), 0) as tokens,
                    count(distinct request_id) filter (where guardrail_action = 'block') as blocked,
                    count(distinct request_id) filter (where guardrail_action = 'flag') as flagged
