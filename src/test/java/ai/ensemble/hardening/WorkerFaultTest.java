@@ -41,8 +41,13 @@ class WorkerFaultTest extends WorkerGatewayTest {
                 }
             }
             assertThat(events).as("the answer started").hasSize(3);
+            // the worker counts the request from its first byte read to its last byte written: wait for it to show
+            java.time.Instant until = java.time.Instant.now().plusSeconds(5);
+            while (pair.get(0).inFlight() + pair.get(1).inFlight() == 0 && java.time.Instant.now().isBefore(until)) {
+                pause(10);
+            }
             int serving = pair.get(0).inFlight() == 1 ? 0 : 1;
-            assertThat(pair.get(serving).inFlight()).isEqualTo(1);
+            assertThat(pair.get(serving).inFlight()).as("the worker serving the answer").isEqualTo(1);
             pair.kill(serving);
 
             for (String line; (line = reader.readLine()) != null; ) {
