@@ -55,6 +55,8 @@ abstract class ConsoleBrowserSupport extends GatewayTest {
             assumeTrue(false, "Console browser tests skipped: headless chromium does not start here: " + e.getMessage());
         }
         wait = new WebDriverWait(browser, Duration.ofSeconds(15));
+        // A form's POST and redirect replace the page under a condition being checked: look again.
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
         Files.createDirectories(SCREENSHOTS);
     }
 
@@ -91,8 +93,9 @@ abstract class ConsoleBrowserSupport extends GatewayTest {
         return "http://127.0.0.1:" + port;
     }
 
+    /** The element's text, looked up again if the page was replaced while reading it. */
     String text(String id) {
-        return browser.findElement(By.id(id)).getText();
+        return wait.until(driver -> driver.findElement(By.id(id)).getText());
     }
 
     String session() {

@@ -47,7 +47,12 @@ class WorkerFaultTest extends WorkerGatewayTest {
                 pause(10);
             }
             int serving = pair.get(0).inFlight() == 1 ? 0 : 1;
-            assertThat(pair.get(serving).inFlight()).as("the worker serving the answer").isEqualTo(1);
+            if (pair.get(serving).inFlight() != 1) { // say what the answer was, for a diagnosis
+                for (String line; (line = reader.readLine()) != null; ) {
+                    events.add(line);
+                }
+            }
+            assertThat(pair.get(serving).inFlight()).as("the worker serving the answer; events: %s", events).isEqualTo(1);
             pair.kill(serving);
 
             for (String line; (line = reader.readLine()) != null; ) {
