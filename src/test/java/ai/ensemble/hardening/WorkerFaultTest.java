@@ -25,7 +25,9 @@ class WorkerFaultTest extends WorkerGatewayTest {
 
     @Test
     void aWorkerKilledMidStreamEndsTheStreamWithAnErrorAndTheSurvivorTakesTheNextRequests() throws Exception {
-        try (InferenceWorkers pair = new InferenceWorkers(2)) {
+        // 5 ms a token: the 1,900-token answer takes ~10 s, so the kill lands mid-stream on any machine
+        // (the demo model alone generates it in a fraction of a second on a quiet one)
+        try (InferenceWorkers pair = new InferenceWorkers(2, null, java.time.Duration.ofMillis(5))) {
             workerExpert("wk-kill", pair.baseUrl());
             HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(uri("/v1/chat/completions"))
                     .header("Authorization", "Bearer " + DEMO_KEY).header("Content-Type", "application/json")

@@ -29,10 +29,19 @@ public final class InferenceWorkers implements AutoCloseable {
 
     /** Workers that export their spans to the OTLP/HTTP {@code otlpEndpoint} (null: none). */
     public InferenceWorkers(int count, String otlpEndpoint) throws Exception {
+        this(count, otlpEndpoint, null);
+    }
+
+    /**
+     * Workers whose streams give at most one token per {@code tokenInterval} (null: unpaced), so that
+     * a test can act while an answer is still being generated however fast the machine is.
+     */
+    public InferenceWorkers(int count, String otlpEndpoint, java.time.Duration tokenInterval) throws Exception {
         for (int i = 0; i < count; i++) {
             LocalModel model = LocalModel.open("demo", new LocalModel.Options("cpu", 4, true));
             models.add(model);
-            servers.add(otlpEndpoint == null ? WorkerServer.start(model, TOKENS, 0) : WorkerServer.start(model, TOKENS, 0, otlpEndpoint));
+            servers.add(tokenInterval != null ? WorkerServer.startPaced(model, TOKENS, 0, tokenInterval)
+                    : otlpEndpoint == null ? WorkerServer.start(model, TOKENS, 0) : WorkerServer.start(model, TOKENS, 0, otlpEndpoint));
             running.add(true);
         }
     }

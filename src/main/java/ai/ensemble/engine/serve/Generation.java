@@ -24,10 +24,13 @@ final class Generation {
 
     private final LocalModel model;
     private final WorkerMetrics metrics;
+    /** At least this long between two tokens of a stream (0: as fast as the model goes). */
+    private final long tokenIntervalNanos;
 
-    Generation(LocalModel model, WorkerMetrics metrics) {
+    Generation(LocalModel model, WorkerMetrics metrics, java.time.Duration tokenInterval) {
         this.model = model;
         this.metrics = metrics;
+        this.tokenIntervalNanos = tokenInterval == null ? 0 : tokenInterval.toNanos();
     }
 
     /** What one stream holds: whether it started, whether the client left, and what to run when it does. */
@@ -138,6 +141,9 @@ final class Generation {
                 stream.span.attribute("ensemble.time_to_first_token_ms", firstToken / 1_000_000);
             }
             stream.line(JsonText.object(Map.of("delta", text)));
+            if (tokenIntervalNanos > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(tokenIntervalNanos);
+            }
         } catch (IOException e) {
             LOG.log(System.Logger.Level.INFO, "Client left mid-stream ({0}): cancelling {1}", e.toString(), context);
             stream.cancel();

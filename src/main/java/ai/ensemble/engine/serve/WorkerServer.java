@@ -54,12 +54,17 @@ public final class WorkerServer implements AutoCloseable {
 
     private WorkerServer(LocalModel model, boolean ownsModel, ServiceToken tokens, int port, Clock clock, OtlpExporter spans)
             throws IOException {
+        this(model, ownsModel, tokens, port, clock, spans, null);
+    }
+
+    private WorkerServer(LocalModel model, boolean ownsModel, ServiceToken tokens, int port, Clock clock, OtlpExporter spans,
+                         java.time.Duration tokenInterval) throws IOException {
         this.model = model;
         this.ownsModel = ownsModel;
         this.tokens = tokens;
         this.clock = clock;
         this.spans = spans;
-        this.generation = new Generation(model, metrics);
+        this.generation = new Generation(model, metrics, tokenInterval);
         this.server = HttpServer.create(new InetSocketAddress(port), 128);
         server.setExecutor(executor);
         server.createContext("/", this::handle);
@@ -82,6 +87,16 @@ public final class WorkerServer implements AutoCloseable {
     public static WorkerServer start(LocalModel model, ServiceToken tokens, int port, String otlpEndpoint) throws IOException {
         return new WorkerServer(model, false, tokens, port, Clock.systemUTC(),
                 new OtlpExporter(OtlpExporter.tracesUrl(otlpEndpoint), "worker-" + java.util.UUID.randomUUID()));
+    }
+
+    /**
+     * As {@link #start(LocalModel, ServiceToken, int)}, each stream paced to at most one token per
+     * {@code tokenInterval}: a worker that answers at a set rate, for fault and load tests and demos
+     * on the CPU backend (on a GPU the pause would hold the whole continuous batch).
+     */
+    public static WorkerServer startPaced(LocalModel model, ServiceToken tokens, int port, java.time.Duration tokenInterval)
+            throws IOException {
+        return new WorkerServer(model, false, tokens, port, Clock.systemUTC(), null, tokenInterval);
     }
 
     /** Opens the model the settings name and serves it; closing the server closes the model. */

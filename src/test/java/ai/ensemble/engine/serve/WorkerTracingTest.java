@@ -57,7 +57,7 @@ class WorkerTracingTest {
     void sampledGenerationIsOneServerSpanUnderTheCallersSpanWithoutPromptOrOutput() throws Exception {
         String traceId = hex(16);
         String parentId = hex(8);
-        String secretWord = "zanzibarquill" + hex(4);
+        String secretWord = "zanzibarquill"; // fixed: the prompt decides how long the demo model's greedy answer is
         HttpResponse<String> response = generate(server, "00-" + traceId + "-" + parentId + "-01",
                 "Tell me about " + secretWord + ".", 6);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
@@ -152,7 +152,7 @@ class WorkerTracingTest {
             }
             // the lost spans are counted where the worker's scraper sees them
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (spansLost(down) == 0 && System.nanoTime() < deadline) {
+            while (spansLost(down) < 4 && System.nanoTime() < deadline) {
                 Thread.sleep(100);
             }
             assertThat(spansLost(down)).isEqualTo(4);
