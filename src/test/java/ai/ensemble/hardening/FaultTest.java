@@ -42,8 +42,11 @@ class FaultTest extends GatewayTest {
 
     @Test
     void aClientThatLeavesMidStreamCancelsTheGenerationAndTheAuditSaysSo() throws Exception {
+        // A prompt whose greedy answer runs to the end of the demo model's context (~2,000 tokens, over a
+        // second even on a quiet machine; "Tell me a long story." stops after 417, which a fast run
+        // finished before the client could leave).
         String body = """
-                {"model":"%s","stream":true,"max_tokens":4000,"temperature":0,"messages":[{"role":"user","content":"Tell me a long story."}]}"""
+                {"model":"%s","stream":true,"max_tokens":4000,"temperature":0,"messages":[{"role":"user","content":"Tell me a long story about a lighthouse."}]}"""
                 .formatted(ENGINE_EXPERT);
         HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(uri("/v1/chat/completions"))
                 .header("Authorization", "Bearer " + DEMO_KEY).header("Content-Type", "application/json")
