@@ -2,7 +2,6 @@ package ai.ensemble.audit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
 import java.net.ConnectException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -39,6 +38,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import ai.ensemble.support.ChildGatewayProcess;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -239,22 +239,8 @@ class GatewayCrashTest {
 
     private Process start(String name) throws IOException {
         gatewayLog = workDir.resolve(name + ".log");
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")); // a quick start on a small machine
-        // The modules and native access this test JVM got from the build (the engine's Vector API).
-        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(argument -> Stream.of("--add-modules=", "--enable-native-access=", "--add-opens=", "--add-exports=",
-                        "--enable-preview").anyMatch(argument::startsWith))
-                .forEach(command::add);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
-                "ai.ensemble.EnsembleApplication",
-                "--spring.profiles.active=dev",
-                "--server.port=" + port,
-                "--ensemble.embedded-postgres.data-dir=" + dataDir,
-                "--ensemble.embedded-postgres.clean=false",
-                "--logging.level.root=WARN",
-                // postgres's own output (crash recovery on restart) goes to the log too
-                "--logging.level.io.zonky.test.db.postgres=INFO"));
+        // postgres's own output (crash recovery on restart) goes to the log too
+        List<String> command = ChildGatewayProcess.command(port, dataDir, false, "--logging.level.io.zonky.test.db.postgres=INFO");
         return new ProcessBuilder(command)
                 .directory(workDir.toFile())
                 .redirectErrorStream(true)
@@ -264,24 +250,8 @@ class GatewayCrashTest {
 
     private void awaitReady() throws Exception {
         long started = System.nanoTime();
-        long deadline = started + READY_TIMEOUT.toNanos();
-        HttpRequest readiness = HttpRequest.newBuilder(uri("/actuator/health/readiness")).timeout(Duration.ofSeconds(2)).build();
-        while (System.nanoTime() < deadline) {
-            if (!gateway.isAlive()) {
-                throw new AssertionError("the gateway exited with " + gateway.exitValue() + " before it was ready:\n" + logTail());
-            }
-            try {
-                if (http.send(readiness, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    System.out.printf("GatewayCrashTest: %s gateway ready in %d ms%n", gatewayLog.getFileName(),
-                            (System.nanoTime() - started) / 1_000_000);
-                    return;
-                }
-            } catch (IOException notYet) {
-                // still starting
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("the gateway was not ready within " + READY_TIMEOUT + ":\n" + logTail());
+        ChildGatewayProcess.awaitReady(gateway, http, uri("/"), READY_TIMEOUT, this::logTail);
+        System.out.printf("GatewayCrashTest: %s gateway ready in %d ms%n", gatewayLog.getFileName(), (System.nanoTime() - started) / 1_000_000);
     }
 
     /** SIGKILL to the gateway and its PostgreSQL server; returns once all their processes are gone. */

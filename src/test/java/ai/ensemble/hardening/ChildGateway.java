@@ -1,19 +1,16 @@
 package ai.ensemble.hardening;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
+import ai.ensemble.support.ChildGatewayProcess;
 
 /**
  * A whole gateway in its own JVM (profile {@code dev}: the embedded PostgreSQL server on a data
@@ -42,20 +39,7 @@ final class ChildGateway implements AutoCloseable {
     static ChildGateway start(Path workDir, HttpClient http) throws Exception {
         Files.createDirectories(workDir);
         int port = freePort();
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")); // a quick start on a small machine
-        // The modules and native access this test JVM got from the build (the engine's Vector API).
-        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(argument -> Stream.of("--add-modules=", "--enable-native-access=", "--add-opens=", "--add-exports=",
-                        "--enable-preview").anyMatch(argument::startsWith))
-                .forEach(command::add);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
-                "ai.ensemble.EnsembleApplication",
-                "--spring.profiles.active=dev",
-                "--server.port=" + port,
-                "--ensemble.embedded-postgres.data-dir=" + workDir.resolve("postgres"),
-                "--ensemble.embedded-postgres.clean=true",
-                "--logging.level.root=WARN"));
+        List<String> command = ChildGatewayProcess.command(port, workDir.resolve("postgres"), true);
         Process process = new ProcessBuilder(command)
                 .directory(workDir.toFile())
                 .redirectErrorStream(true)
@@ -67,22 +51,7 @@ final class ChildGateway implements AutoCloseable {
     }
 
     private void awaitReady(HttpClient http) throws Exception {
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        HttpRequest readiness = HttpRequest.newBuilder(uri("/actuator/health/readiness")).timeout(Duration.ofSeconds(2)).build();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new AssertionError("the gateway exited with " + process.exitValue() + " before it was ready:\n" + logTail());
-            }
-            try {
-                if (http.send(readiness, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // still starting
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("the gateway was not ready within " + READY_TIMEOUT + ":\n" + logTail());
+        ChildGatewayProcess.awaitReady(process, http, uri("/"), READY_TIMEOUT, this::logTail);
     }
 
     URI uri(String path) {

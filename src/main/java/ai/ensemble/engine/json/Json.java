@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * A small JSON reader for the files models come with (config.json, tokenizer.json, safetensors
- * headers). Objects become {@code LinkedHashMap}, arrays {@code ArrayList}, numbers {@code Long}
+ * headers), and the string escaping the engine's JSON writers share. Objects become {@code LinkedHashMap}, arrays {@code ArrayList}, numbers {@code Long}
  * when integral and {@code Double} otherwise. The engine carries no JSON library so that it runs
  * with nothing on the class path but itself.
  */
@@ -215,5 +215,30 @@ public final class Json {
 
     private IllegalArgumentException error(String message) {
         return new IllegalArgumentException("Invalid JSON at offset " + position + ": " + message);
+    }
+
+    /** Appends {@code value} as a JSON string literal (quotes, backslashes and control characters escaped). */
+    public static void appendString(StringBuilder out, String value) {
+        out.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                case '\b' -> out.append("\\b");
+                case '\f' -> out.append("\\f");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        out.append('"');
     }
 }
