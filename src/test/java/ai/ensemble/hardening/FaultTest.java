@@ -8,7 +8,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 
 import ai.ensemble.support.GatewayTest;
 import com.github.tomakehurst.wiremock.http.Fault;
@@ -26,19 +25,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * comes back after failing (the gateway answers again by itself).
  */
 class FaultTest extends GatewayTest {
-
-    private JsonNode outcome(String requestId) {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
-        while (Instant.now().isBefore(deadline)) {
-            List<String> records = jdbc.sql("select record::text from audit_event where request_id = ? and kind = 'response'")
-                    .params(requestId).query(String.class).list();
-            if (!records.isEmpty()) {
-                return JSON.readTree(records.getFirst());
-            }
-            sleep(100);
-        }
-        throw new AssertionError("no outcome was audited for " + requestId);
-    }
 
     @Test
     void aClientThatLeavesMidStreamCancelsTheGenerationAndTheAuditSaysSo() throws Exception {

@@ -5,7 +5,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -158,6 +161,25 @@ public abstract class GatewayTest {
             throw new IllegalStateException("token endpoint answered " + response.statusCode() + ": " + response.body());
         }
         return json(response).get("access_token").asString();
+    }
+
+    /** The audited outcome (the response record) of a request, waiting for it to be written. */
+    protected JsonNode outcome(String requestId) {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
+        while (Instant.now().isBefore(deadline)) {
+            List<String> records = jdbc.sql("select record::text from audit_event where request_id = ? and kind = 'response'")
+                    .params(requestId).query(String.class).list();
+            if (!records.isEmpty()) {
+                return JSON.readTree(records.getFirst());
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+        throw new AssertionError("no outcome was audited for " + requestId);
     }
 
     protected static JsonNode json(HttpResponse<String> response) {

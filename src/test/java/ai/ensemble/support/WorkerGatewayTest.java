@@ -1,8 +1,6 @@
 package ai.ensemble.support;
 
 import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -48,20 +46,6 @@ public abstract class WorkerGatewayTest extends GatewayTest {
     void deleteWorkerExperts() {
         created.forEach(id -> delete("/admin/api/experts/" + id, admin()));
         created.clear();
-    }
-
-    /** The audited outcome (the response record) of a request, waiting for it to be written. */
-    protected JsonNode outcome(String requestId) {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
-        while (Instant.now().isBefore(deadline)) {
-            List<String> records = jdbc.sql("select record::text from audit_event where request_id = ? and kind = 'response'")
-                    .params(requestId).query(String.class).list();
-            if (!records.isEmpty()) {
-                return JSON.readTree(records.getFirst());
-            }
-            pause(100);
-        }
-        throw new AssertionError("no outcome was audited for " + requestId);
     }
 
     /** {@code ensemble_worker_retries_total} of the expert, from the gateway's Prometheus page (0 before the first). */
