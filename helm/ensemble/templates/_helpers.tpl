@@ -55,9 +55,9 @@ app.kubernetes.io/component: {{ .component }}
       key: {{ .Values.database.passwordKey }}
 {{- end -}}
 
-{{/* The (planned) console client secret, when oidc.clientSecret.existingSecret is set. */}}
+{{/* The console's OIDC client secret, when oidc.clientSecret.existingSecret is set. */}}
 {{- define "ensemble.oidcSecretEnv" -}}
-- name: ENSEMBLE_OIDC_CLIENT_SECRET
+- name: ENSEMBLE_CONSOLE_CLIENT_SECRET
   valueFrom:
     secretKeyRef:
       name: {{ .Values.oidc.clientSecret.existingSecret }}

@@ -26,12 +26,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class HelmChartTest {
 
-    /**
-     * Settings the chart passes although the application does not read them yet (see values.yaml):
-     * the gateway/inference-worker role and the console's OIDC client secret.
-     */
-    static final Set<String> PLANNED_SETTINGS = Set.of("ENSEMBLE_OIDC_CLIENT_SECRET");
-
     /** Names of settings that hold secrets (FIRST_TOKEN_TIMEOUT does not, API_KEY does). */
     private static final Pattern SECRET_NAME = Pattern.compile(".*(PASSWORD|SECRET).*|.*(API_KEY|TOKEN|CREDENTIALS?|PRIVATE_KEY)");
     private static final Pattern SECRET_VALUE = Pattern.compile(
@@ -60,14 +54,22 @@ class HelmChartTest {
         List<String> names = chart.workloads().stream().flatMap(chart::env).map(EnvVar::name).distinct().toList();
 
         assertThat(names).isNotEmpty();
-        assertThat(names).allSatisfy(name -> assertThat(keys.knowsEnvironmentVariable(name) || PLANNED_SETTINGS.contains(name))
+        assertThat(names).allSatisfy(name -> assertThat(keys.knowsEnvironmentVariable(name))
                 .as("%s is not a setting of the application (renamed or misspelt?)", name).isTrue());
     }
 
     @Test
-    void plannedSettingsAreNotReadByTheApplicationYet() {
-        // When the split lands, these become real keys: take them off PLANNED_SETTINGS and out of values.yaml's "PLANNED".
-        assertThat(PLANNED_SETTINGS).noneMatch(keys::knowsEnvironmentVariable);
+    void theConsoleIsOnWithAClientIdItsIssuerDefaultingToTheFirstTrustedOne() {
+        RenderedChart production = chart("production-values.yaml");
+        Map<String, Object> config = production.ofKind("ConfigMap").stream().map(map -> Yamls.map(map, "data"))
+                .filter(data -> data.containsKey("ENSEMBLE_CONSOLE_CLIENT_ID")).findFirst().orElseThrow();
+        assertThat(config).containsEntry("ENSEMBLE_CONSOLE_CLIENT_ID", "ensemble-console")
+                .containsEntry("ENSEMBLE_CONSOLE_ISSUER", "https://login.example.com/realms/company");
+        Map<String, Object> gateway = production.workloads("gateway").getFirst();
+        assertThat(production.env(gateway).filter(e -> e.name().equals("ENSEMBLE_CONSOLE_CLIENT_SECRET")))
+                .singleElement().satisfies(e -> assertThat(e.fromSecret()).isTrue());
+        assertThat(chart("").ofKind("ConfigMap")).as("off by default")
+                .noneMatch(map -> Yamls.map(map, "data").containsKey("ENSEMBLE_CONSOLE_CLIENT_ID"));
     }
 
     @ParameterizedTest
